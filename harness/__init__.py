@@ -1,0 +1,3 @@
+"""Conformance harness: CLI, protocol and adapters."""
+
+from __future__ import annotations
