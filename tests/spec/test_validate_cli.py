@@ -1,0 +1,124 @@
+"""Tests of the `otpspec validate` command (harness.cli)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import BROKEN_DIR, MINIMAL_ACTIONS, MINIMAL_DIR, MINIMAL_GUARDS, SpecCopy
+
+from harness import cli
+from statechart.loader import REPO_ROOT, load_spec
+
+
+@pytest.fixture
+def minimal_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Makes the CLI check names against the minimal spec's registry."""
+    monkeypatch.setattr(cli, "_registry", lambda: (MINIMAL_GUARDS, MINIMAL_ACTIONS))
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "harness.cli", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.usefixtures("minimal_registry")
+class TestMain:
+    def test_valid_spec_prints_a_summary(
+        self, minimal_dir: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert cli.main(["validate", str(minimal_dir)]) == cli.EXIT_OK
+        out = capsys.readouterr().out
+        assert "valid" in out
+        assert "5/5 covered = 100.0%" in out
+
+    def test_json(self, minimal_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert cli.main(["validate", str(minimal_dir), "--json"]) == cli.EXIT_OK
+        data = json.loads(capsys.readouterr().out)
+        assert data["valid"] is True
+        assert data["screens"] == 3
+        assert data["sections"]["percent"] == 100.0
+        assert data["warnings"] == []
+
+    def test_invalid_spec_lists_problems_and_a_count(
+        self, spec_copy: SpecCopy, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        spec_dir = spec_copy()
+        (spec_dir / "statechart.yaml").write_text("statechart: [\n", encoding="utf-8")
+        assert cli.main(["validate", str(spec_dir)]) == cli.EXIT_INVALID
+        err = capsys.readouterr().err.splitlines()
+        assert err[0].startswith(f"{spec_dir}/statechart.yaml:2:1: $: YAML syntax error")
+        assert err[-1] == "1 error(s), 0 warning(s)"
+
+    def test_invalid_spec_as_json(
+        self, spec_copy: SpecCopy, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        about_back = 'target: running.otp, sections: ["3.11"]'
+        spec_dir = spec_copy(("statechart.yaml", about_back, about_back.replace("otp", "opt")))
+        assert cli.main(["validate", str(spec_dir), "--json"]) == cli.EXIT_INVALID
+        data = json.loads(capsys.readouterr().out)
+        assert data["valid"] is False
+        assert data["problems"][0]["message"] == "target running.opt is not a state"
+
+    def test_internal_error_is_one_line(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        def explode(_: Path) -> None:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(cli, "load_spec", explode)
+        assert cli.main(["validate"]) == cli.EXIT_INTERNAL
+        assert capsys.readouterr().err == "otpspec: internal error: RuntimeError: boom\n"
+
+    def test_no_command(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert cli.main([]) == cli.EXIT_INVALID
+        assert "validate" in capsys.readouterr().err
+
+    def test_bad_arguments_exit_2(self) -> None:
+        with pytest.raises(SystemExit) as raised:
+            cli.main(["validate", "--nope"])
+        assert raised.value.code == 2
+
+
+class TestSummary:
+    def test_counts(self, minimal_dir: Path) -> None:
+        data = cli.summary(load_spec(minimal_dir), (None, None))
+        assert (data["states"], data["transitions"], data["elements"]) == (8, 12, 6)
+        assert (data["dialogs"], data["error_dialogs"], data["error_codes"]) == (2, 1, 1)
+        assert data["registry_checked"] is False
+
+
+class TestCommandLine:
+    """The real process: exit codes and no traceback, whatever the registry."""
+
+    @pytest.mark.parametrize("case", ["yaml_syntax", "dangling_target", "not_utf8"])
+    def test_broken_spec_exits_2(self, case: str, tmp_path: Path) -> None:
+        spec_dir = tmp_path / "spec"
+        shutil.copytree(MINIMAL_DIR, spec_dir)
+        for file in (BROKEN_DIR / case).iterdir():
+            if file.name != "expected.yaml":
+                shutil.copyfile(file, spec_dir / file.name)
+        result = _run("validate", str(spec_dir))
+        assert result.returncode == 2
+        assert "Traceback" not in result.stdout + result.stderr
+        assert result.stderr.strip().splitlines()[-1].endswith("warning(s)")
+
+    def test_missing_directory_exits_2(self, tmp_path: Path) -> None:
+        result = _run("validate", str(tmp_path / "nowhere"), "--json")
+        assert result.returncode == 2
+        assert json.loads(result.stdout)["valid"] is False
+        assert "Traceback" not in result.stderr
+
+    def test_bad_argument_exits_2(self) -> None:
+        result = _run("validate", "--nope")
+        assert result.returncode == 2
+        assert "usage:" in result.stderr
