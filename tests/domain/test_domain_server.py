@@ -550,6 +550,7 @@ class _Rules:
     repeat_seconds: int = 5
     window_days: int = 10
     extension_days: int = 20
+    validity_days: int = 40
 
 
 class TestForWorld:
@@ -557,8 +558,9 @@ class TestForWorld:
         world, _, token = make(expires=TODAY + timedelta(days=10))
         server = AuthServer.for_world(world, _Rules())
         assert server.issue("MIRAI01", "NEW", "pass1234", NOW, 101, True).code == "S0F1"
-        assert server.issue("MIRAI01", "NEW", "pass1234", NOW, 0, True).ok
+        issued = server.issue("MIRAI01", "NEW", "pass1234", NOW, 0, True).token
         assert world.accounts[("MIRAI01", "NEW")].issued
+        assert issued is not None and issued.expires - issued.start == timedelta(days=40)
         assert server.renew(token, NOW, 0, True).ok
         assert token.expires == TODAY + timedelta(days=30)
         eight = token_password(token.seed, None, NOW, period=30, digits=8)
@@ -578,6 +580,7 @@ class TestForWorld:
             "correction_repeat_seconds": "correction_repeat_seconds",
             "renewal_window_days": "renewal_window_days",
             "renewal_extension_days": "renewal_extension_days",
+            "validity_days": "token_validity_days",
         }
         for parameter, rule in pairs.items():
             assert defaults[parameter] == rules[rule]["value"], parameter
