@@ -167,6 +167,13 @@ def _issue(s: Session, variant: str | None) -> bool:
 
 
 @_action
+def load_display_text(s: Session) -> None:
+    index = s.naming if s.naming is not None else s.world.app.selected
+    if index is not None and index < len(s.tokens):
+        s.prefill["変更後の追加文言"] = s.tokens[index].added_text
+
+
+@_action
 def set_display_text(s: Session) -> None:
     index = s.naming if s.naming is not None else s.world.app.selected
     if index is not None and index < len(s.tokens):

@@ -180,6 +180,10 @@ class ReferenceApp:
             raise AppError("not_found", "no 生体認証ダイアログ is showing")
         return self._settled_view(None)
 
+    def injectable_codes(self) -> Mapping[str, frozenset[str]]:
+        """The codes the `server` op accepts, by operation."""
+        return self._codes
+
     # ---- internals
     def _new_session(self, fixture: Mapping[str, Any]) -> Session:
         rules = self._rules
@@ -207,10 +211,13 @@ class ReferenceApp:
 
     def _settled_view(self, before: str | None) -> dict[str, Any]:
         """Clears the inputs of a screen entered from another screen (ASM-041)."""
+        s = self._session
         if before is not None:
             screen = self._views.screen_of(self.machine.state)
             if screen != self._views.screen_of(before):
-                self._session.form.clear()
+                s.form.clear()
+                s.form.update(s.prefill)
+        s.prefill.clear()
         return self.observe()
 
     def _find(self, label: str) -> tuple[Element, int | None]:

@@ -107,6 +107,7 @@ class Session:
     world: World
     server: AuthServer
     form: dict[str, str | bool] = field(default_factory=dict)
+    prefill: dict[str, str | bool] = field(default_factory=dict)
     failed: bool = False
     error: ShownError | None = None
     notification: str | None = None
