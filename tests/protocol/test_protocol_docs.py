@@ -1,0 +1,37 @@
+"""The worked session of docs/protocol.md stays well-formed and consistent with the code."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from protocol_fakes import FakeApp
+
+from harness.protocol import ProtocolError, decode_response, handle_line, parse_request
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
+
+
+def _block(title: str) -> list[str]:
+    text = DOC.read_text(encoding="utf-8")
+    found = re.search(rf"^{title}:\n\n```jsonl\n(.*?)\n```$", text, re.MULTILINE | re.DOTALL)
+    assert found is not None, f"no ```jsonl block after {title}: in {DOC}"
+    return found.group(1).splitlines()
+
+
+def _pairs() -> list[tuple[str, str]]:
+    requests, responses = _block("Requests"), _block("Responses")
+    assert len(requests) == len(responses)
+    return list(zip(requests, responses, strict=True))
+
+
+@pytest.mark.parametrize(("request_line", "response_line"), _pairs())
+def test_the_worked_session_is_consistent(request_line: str, response_line: str) -> None:
+    response = decode_response(response_line)
+    assert response.id == json.loads(request_line)["id"]
+    try:
+        parse_request(request_line)
+    except ProtocolError:  # refused by the protocol layer: the message is the code's own
+        assert handle_line(FakeApp(), request_line) == response_line
