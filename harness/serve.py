@@ -82,7 +82,9 @@ def _undecodable_response(error: UnicodeDecodeError) -> str:
     return encode_response(error_response(None, "bad_request", message))
 
 
-def _step(impl: Implementation, stdin: TextIO) -> tuple[str | None, int | None]:
+def _step(
+    impl: Implementation, stdin: TextIO, check_results: bool
+) -> tuple[str | None, int | None]:
     """Reads and answers one line: (the answer or None, the exit status when serving ends)."""
     try:
         line = read_line(stdin)
@@ -92,7 +94,7 @@ def _step(impl: Implementation, stdin: TextIO) -> tuple[str | None, int | None]:
         return None, 0
     if isinstance(line, Overlong):
         return _overlong_response(line), None
-    return handle_line(impl, line), None
+    return handle_line(impl, line, check_results=check_results), None
 
 
 def _write(stdout: TextIO, answer: str) -> bool:
@@ -117,7 +119,14 @@ def _logging_to(stderr: TextIO) -> Iterator[None]:
         logger.removeHandler(handler)
 
 
-def serve(impl: Implementation, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+def serve(
+    impl: Implementation,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+    *,
+    check_results: bool = True,
+) -> int:
     """Answers requests until EOF; never raises on bad input.
 
     While serving, anything the implementation prints goes to `stderr`, so `stdout`
@@ -128,13 +137,14 @@ def serve(impl: Implementation, stdin: TextIO, stdout: TextIO, stderr: TextIO) -
         stdin: Request lines (UTF-8 text).
         stdout: Response lines.
         stderr: Logs.
+        check_results: Check each view against the view schema before sending it.
 
     Returns:
         0 at EOF; 1 when stdout fails or stdin is not UTF-8.
     """
     with _logging_to(stderr), contextlib.redirect_stdout(stderr):
         while True:
-            answer, status = _step(impl, stdin)
+            answer, status = _step(impl, stdin, check_results)
             if answer is not None and not _write(stdout, answer):
                 return 1
             if status is not None:

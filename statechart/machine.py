@@ -15,10 +15,21 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from transitions import Machine
+from transitions.extensions import HierarchicalMachine
+from transitions.extensions.nesting import NestedState
 
 from statechart.model import State, Statechart, Transition
 
-__all__ = ["AUTO", "ChoiceStuck", "StateMachine", "event_name", "transition_event"]
+__all__ = [
+    "AUTO",
+    "RAW_SEPARATOR",
+    "ChoiceStuck",
+    "StateMachine",
+    "event_name",
+    "raw_hierarchical_machine",
+    "raw_trigger_name",
+    "transition_event",
+]
 
 AUTO = "__auto__"
 """The internal event that leaves a `choice` state."""
@@ -168,3 +179,45 @@ def _applicable(chart: Statechart, state: State) -> Iterator[tuple[State, Transi
                 continue
             yield owner, transition
         below_modal = below_modal or owner.is_modal
+
+
+# ---- for benchmarks: the same chart as a plain HierarchicalMachine, nothing of ours on it
+RAW_SEPARATOR = ">"
+"""Path separator of the raw machine (our ids hold underscores, transitions' default)."""
+
+
+def raw_trigger_name(index: int, transition: Transition) -> str:
+    """The raw machine's trigger for the `index`-th transition of a state."""
+    detail = transition.element or transition.key or transition.result or ""
+    return f"t{index}_{transition.event}_{detail}"
+
+
+def raw_hierarchical_machine(chart: Statechart) -> HierarchicalMachine:
+    """A HierarchicalMachine of the chart's shape: its nesting and unguarded transitions.
+
+    The benchmark compares a step of the app with a raw trigger of this machine.
+    """
+    NestedState.separator = RAW_SEPARATOR
+    top = [_raw_state(chart, chart.state(path)) for path in chart.top]
+    machine = HierarchicalMachine(
+        states=top, initial=chart.initial, auto_transitions=False, ignore_invalid_triggers=True
+    )
+    for state in chart.iter_states():
+        source = state.path.replace(".", RAW_SEPARATOR)
+        for index, transition in enumerate(state.transitions):
+            target = chart.resolve_target(transition)
+            dest = None if target is None else target.replace(".", RAW_SEPARATOR)
+            machine.add_transition(raw_trigger_name(index, transition), source, dest)
+    return machine
+
+
+def _raw_state(chart: Statechart, state: State) -> dict[str, object] | str:
+    if not state.children:
+        return state.id
+    entry: dict[str, object] = {
+        "name": state.id,
+        "children": [_raw_state(chart, chart.state(path)) for path in state.children],
+    }
+    if state.initial is not None:
+        entry["initial"] = state.initial
+    return entry

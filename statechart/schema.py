@@ -1,4 +1,4 @@
-"""JSON Schema validation of spec files: the only module that imports jsonschema."""
+"""JSON Schema validation: the only module that imports jsonschema and fastjsonschema."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError, best_match
 
 from statechart.problems import JsonPath, Location, Problem, format_json_path
 
-__all__ = ["SCHEMA_DIR", "SPEC_KINDS", "Locator", "schema_path", "validate"]
+__all__ = ["SCHEMA_DIR", "SPEC_KINDS", "Locator", "is_valid", "schema_path", "validate"]
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "spec" / "schemas"
 SPEC_KINDS = ("statechart", "errors", "assumptions", "rules", "sections")
@@ -229,6 +230,40 @@ def _names_a_key(error: ValidationError) -> bool:
 def _schema_problem(path: Path, error: Exception) -> Problem:
     reason = str(error).splitlines()[0] if str(error) else type(error).__name__
     return Problem(Location(str(path)), "$", f"cannot load the schema: {reason}", "fix the schema")
+
+
+@functools.cache
+def _fast_validator(
+    kind: str, schema_dir: Path | None, branch: str | None
+) -> Callable[[object], object]:
+    schema = json.loads(schema_path(kind, schema_dir).read_text(encoding="utf-8"))
+    if branch is not None:
+        schema = {key: value for key, value in schema.items() if key != "allOf"}
+        schema["allOf"] = [{"$ref": f"#/$defs/{branch}"}]
+    compiled: Callable[[object], object] = fastjsonschema.compile(schema)
+    return compiled
+
+
+def is_valid(
+    data: object, kind: str, schema_dir: Path | None = None, *, branch: str | None = None
+) -> bool:
+    """True if the data is valid: the fast path, compiled once per schema.
+
+    Hot paths (every protocol message) ask this first and call `validate` only to word
+    the problems of data that is not valid; both read the same schema file.
+
+    Args:
+        data: The data.
+        kind: The schema's kind (`protocol-request`, `view`, …).
+        schema_dir: Where the schemas are (default: the repo's spec/schemas).
+        branch: For a schema whose `allOf` picks one `$defs` entry by a discriminator
+            (the request's `op`), the entry the data selects: only it is checked.
+    """
+    try:
+        _fast_validator(kind, schema_dir, branch)(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
 
 
 def validate(
