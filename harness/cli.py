@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.diagrams_cli import add_render_command, run_render
 from statechart.checks import check_spec, coverage
 from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 from statechart.model import Spec
@@ -45,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         "serve", help="run the reference app behind protocol v1 (JSON Lines on stdin/stdout)"
     )
     serve.add_argument("--spec", type=Path, default=None, metavar="PATH", help="the spec directory")
+    add_render_command(commands)
     return parser
 
 
@@ -180,7 +182,9 @@ def _serve(path: Path | None) -> int:
         return EXIT_INVALID
     text_streams(sys.stdin, sys.stdout)
     try:
-        return serve(ReferenceApp(spec), sys.stdin, sys.stdout, sys.stderr)
+        # The reference's views are checked by its tests and by every client that decodes
+        # them; checking them here again would double the protocol's cost per step.
+        return serve(ReferenceApp(spec), sys.stdin, sys.stdout, sys.stderr, check_results=False)
     except KeyboardInterrupt:
         return 130
 
@@ -190,6 +194,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return _validate(args.path, bool(args.json))
     if args.command == "serve":
         return _serve(args.spec)
+    if args.command == "render":
+        return run_render(args)
     parser.print_help(sys.stderr)
     return EXIT_INVALID
 
