@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from harness.diagrams_cli import add_render_command, run_render
+from harness.steps_cli import add_steps_command, run_steps
 from statechart.checks import check_spec, coverage
 from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 from statechart.model import Spec
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--spec", type=Path, default=None, metavar="PATH", help="the spec directory")
     add_render_command(commands)
+    add_steps_command(commands)
     return parser
 
 
@@ -196,6 +198,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return _serve(args.spec)
     if args.command == "render":
         return run_render(args)
+    if args.command == "steps":
+        return run_steps(args)
     parser.print_help(sys.stderr)
     return EXIT_INVALID
 
