@@ -51,6 +51,7 @@ class TokenFacts:
     pin: str | None = None
     expires: str | None = None
     expires_in_days: int | None = None
+    serial: str | None = None
     transaction_started: bool = False
     biometric_registered: bool = False
 
@@ -229,6 +230,8 @@ class Facts:
         }
         if token.pin is not None:
             data["pin"] = token.pin
+        if token.serial is not None:
+            data["serial"] = token.serial
         expires = self._expiry(token)
         if expires is not None:
             data["expires"] = expires

@@ -110,6 +110,15 @@ def _expiry(ctx: StepContext, name: str, date: str) -> None:
 
 
 @given.add(
+    "トークン「{name:Q}」のシリアル番号は「{serial:Q}」である",
+    "トークン「ミレインターネットバンキング」のシリアル番号は「12345678」である",
+    "トークンのシリアル番号 (8桁) を決める (4.2 の表示例)",
+)
+def _serial(ctx: StepContext, name: str, serial: str) -> None:
+    ctx.facts.token(name).serial = serial
+
+
+@given.add(
     "有効期限まで残り{n:N}日である",
     "有効期限まで残り180日である",
     "直前に登録したトークンの有効期限を今日から n 日後にする",
