@@ -40,6 +40,7 @@ class ServiceFacts:
     transaction_confirmation: bool = True
     biometric_login: bool = True
     link: str | None = None
+    login_site: str | None = None
 
 
 @dataclass
@@ -84,7 +85,8 @@ class Facts:
         if name not in self.services:
             service_id = f"SV{len(self.services) + 1:02d}"
             link = f"https://{service_id.lower()}.example/"
-            self.services[name] = ServiceFacts(service_id, name, link=link)
+            site = f"{link}mypage"
+            self.services[name] = ServiceFacts(service_id, name, link=link, login_site=site)
         return self.services[name]
 
     def add_token(self, service: str, user_id: str | None = None) -> TokenFacts:
@@ -152,10 +154,19 @@ class Facts:
 
     def link_of(self, display_name: str) -> str | None:
         """The link of the service of the token shown as `display_name` (None: unknown)."""
+        service = self._service_shown(display_name)
+        return None if service is None else service.link
+
+    def login_site_of(self, display_name: str) -> str | None:
+        """The post-login site of the service of the token shown as `display_name`."""
+        service = self._service_shown(display_name)
+        return None if service is None else service.login_site
+
+    def _service_shown(self, display_name: str) -> ServiceFacts | None:
         names = self.display_names()
         if display_name not in names:
             return None
-        return self.services[self.tokens[names.index(display_name)].service].link
+        return self.services[self.tokens[names.index(display_name)].service]
 
     def to_fixture(self) -> dict[str, Any]:
         """The fixture for `reset`, after checking the stated constraints.

@@ -289,6 +289,21 @@ def _link_site(ctx: StepContext) -> None:
 
 
 @then.add(
+    "ログイン後サイトが表示される",
+    "ログイン後サイトが表示される",
+    "表示中のトークンのサービスのログイン後サイトがブラウザで開いた (3.14.2、ASM-028)",
+)
+def _login_site(ctx: StepContext) -> None:
+    view = ctx.view()
+    name = (view.get("token") or {}).get("name")
+    site = ctx.facts.login_site_of(name) if isinstance(name, str) else None
+    if site is None:
+        raise StepError(f"トークン「{name}」のサービスのログイン後サイトが前提からわかりません")
+    if view.get("browser") != site:
+        raise StepFailed(f"ブラウザで「{site}」", f"「{view.get('browser')}」")
+
+
+@then.add(
     "Webサイトへは移動しない",
     "Webサイトへは移動しない",
     "ブラウザは開いていない (リンク先のないロゴ画像／リンク画像、2.2)",

@@ -209,7 +209,9 @@ def request_biometric_setup(s: Session) -> None:
 
 @_action
 def open_login_site(s: Session) -> None:
-    open_link(s)
+    service = s.service_of(s.require_selected())
+    if service is not None and service.login_site:
+        s.browser = service.login_site
 
 
 @_action

@@ -80,6 +80,7 @@ class Service:
     transaction_confirmation: bool = False
     biometric_login: bool = False
     link: str | None = None
+    login_site: str | None = None
 
 
 @dataclass
@@ -224,6 +225,7 @@ def demo_service() -> Service:
         transaction_confirmation=True,
         biometric_login=True,
         link="https://mirai-bank.example/",
+        login_site="https://mirai-bank.example/mypage",
     )
 
 
@@ -411,6 +413,7 @@ _SERVICE_KEYS: Final = (
     "transaction_confirmation",
     "biometric_login",
     "link",
+    "login_site",
 )
 _ACCOUNT_KEYS: Final = ("service_id", "user_id", "activation_password", "state", "issued")
 _TRANSACTION_KEYS: Final = ("transaction_id", "service_id", "user_id", "details", "state")
@@ -518,6 +521,7 @@ def _parse_service(node: _Node) -> Service:
         transaction_confirmation=node.flag("transaction_confirmation", False),
         biometric_login=node.flag("biometric_login", False),
         link=node.optional_text("link"),
+        login_site=node.optional_text("login_site"),
     )
 
 

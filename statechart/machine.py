@@ -98,9 +98,10 @@ class StateMachine:
             ignore_invalid_triggers=True,
             send_event=False,
         )
+        self._triggers: dict[str, set[str]] = {}
         for compiled in _compile(chart):
             self._add(compiled, guards, actions)
-        self._triggers = frozenset(self._machine.events)
+            self._triggers.setdefault(compiled.source, set()).add(compiled.trigger)
 
     @property
     def state(self) -> str:
@@ -117,8 +118,8 @@ class StateMachine:
 
     def fire(self, trigger: str) -> bool:
         """Fires an event and leaves any choice it lands on; True if a transition was taken."""
-        if trigger not in self._triggers:
-            return False
+        if trigger not in self._triggers.get(self._model.state, ()):
+            return False  # nothing answers it here (transitions would log a warning)
         taken = bool(self._machine.events[trigger].trigger(self._model))
         if taken:
             self._leave_choices()
@@ -126,7 +127,7 @@ class StateMachine:
 
     def handles(self, trigger: str) -> bool:
         """True if some state has a transition for the trigger."""
-        return trigger in self._triggers
+        return any(trigger in triggers for triggers in self._triggers.values())
 
     def _leave_choices(self) -> None:
         for _ in range(_MAX_CHOICES):

@@ -20,6 +20,7 @@ SERVICE = {
     "transaction_confirmation": True,
     "biometric_login": True,
     "link": "https://mirai-bank.example/",
+    "login_site": "https://mirai-bank.example/mypage",
 }
 PIN_SERVICE = {
     "service_id": "PIN01",
@@ -464,7 +465,7 @@ def biometrics(w: Walk) -> None:
     w.section("3.14.2")
     w.tap("ログイン")
     w.do("biometric", result="success")
-    assert w.view["browser"] == "https://mirai-bank.example/"
+    assert w.view["browser"] == "https://mirai-bank.example/mypage"
     w.section("3.14.3")
     w.tap("OTP認証でログイン")
     assert "生体認証ログイン" in w.view["elements"] and "ログイン" not in w.view["elements"]
