@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,9 @@ def _render(args: argparse.Namespace) -> list[Path]:
     mermaid.write_text(to_mermaid(spec), encoding="utf-8")
     scxml = out / "statechart.scxml"
     scxml.write_text(to_scxml(spec), encoding="utf-8")
-    return [*written, mermaid, scxml, write_docs(spec, REPO_ROOT)]
+    overview = REPO_ROOT / "docs" / "screen-flow-overview.png"
+    shutil.copyfile(out / "overview.png", overview)  # shown by the README
+    return [*written, mermaid, scxml, write_docs(spec, REPO_ROOT), overview]
 
 
 def _shown(path: Path) -> str:
