@@ -1,4 +1,4 @@
-"""The `otpspec` command line: `otpspec validate [PATH] [--json]`, `otpspec serve [--spec PATH]`."""
+"""The `otpspec` command line: validate, serve, render, steps and conform."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.conform_cli import add_conform_command, run_conform
 from harness.diagrams_cli import add_render_command, run_render
+from harness.mutants_cli import add_mutants_command, run_mutants, serve_mutant
+from harness.scenario_paths import check_features, default_feature_paths
 from harness.steps_cli import add_steps_command, run_steps
 from statechart.checks import check_spec, coverage
 from statechart.loader import DEFAULT_SPEC_DIR, load_spec
@@ -43,12 +46,23 @@ def _parser() -> argparse.ArgumentParser:
         help="the spec directory (default: the repo's spec/)",
     )
     validate.add_argument("--json", action="store_true", help="print the result as JSON")
+    validate.add_argument(
+        "--features",
+        action="append",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="feature files or directories to check too (default: features/ with the repo's spec)",
+    )
     serve = commands.add_parser(
         "serve", help="run the reference app behind protocol v1 (JSON Lines on stdin/stdout)"
     )
     serve.add_argument("--spec", type=Path, default=None, metavar="PATH", help="the spec directory")
+    serve.add_argument("--mutant", metavar="NAME", help="serve a mutant instead (otpspec mutants)")
     add_render_command(commands)
+    add_mutants_command(commands)
     add_steps_command(commands)
+    add_conform_command(commands)
     return parser
 
 
@@ -116,6 +130,12 @@ def _print_summary(data: dict[str, object]) -> None:
         f"  uncovered     {', '.join(str(ident) for ident in uncovered) or '-'}",
         f"  guard/action names {registry}",
     ]
+    features = data.get("features")
+    if isinstance(features, dict):
+        lines.append(
+            f"  features      {features['files']} files, {features['scenarios']} scenarios:"
+            " every step a path the statechart allows"
+        )
     print("\n".join(lines))
 
 
@@ -147,8 +167,13 @@ def _check(spec_dir: Path) -> tuple[Spec | None, list[Problem], Registry]:
     return spec, check_spec(spec, *registry), registry
 
 
-def _validate(path: Path | None, as_json: bool) -> int:
+def _validate(path: Path | None, as_json: bool, features: list[Path] | None = None) -> int:
     spec, problems, registry = _check(_spec_dir(path))
+    checked = None
+    if spec is not None and not any(problem.is_error for problem in problems):
+        # Scenarios are checked against a valid spec only: a broken one would blame them.
+        checked = check_features(spec, features or default_feature_paths(_spec_dir(path)))
+        problems += checked.problems
     _print_problems(problems)
     failed = spec is None or any(problem.is_error for problem in problems)
     if failed or spec is None:
@@ -157,6 +182,8 @@ def _validate(path: Path | None, as_json: bool) -> int:
         return EXIT_INVALID
     data = summary(spec, registry)
     data["warnings"] = [problem.as_dict() for problem in problems]
+    if checked is not None and checked.files:
+        data["features"] = checked.as_dict()
     if as_json:
         _print_json(data)
     else:
@@ -193,13 +220,19 @@ def _serve(path: Path | None) -> int:
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "validate":
-        return _validate(args.path, bool(args.json))
+        return _validate(args.path, bool(args.json), args.features)
     if args.command == "serve":
+        if args.mutant is not None:
+            return serve_mutant(_spec_dir(args.spec), args.mutant)
         return _serve(args.spec)
+    if args.command == "mutants":
+        return run_mutants(args)
     if args.command == "render":
         return run_render(args)
     if args.command == "steps":
         return run_steps(args)
+    if args.command == "conform":
+        return run_conform(args)
     parser.print_help(sys.stderr)
     return EXIT_INVALID
 

@@ -16,3 +16,7 @@ step() {
 }
 
 step otpspec validate
+# The reference behind the subprocess adapter: the protocol is what gets proven here.
+step otpspec conform --impl "otpspec serve" --report reports
+# Diagrams as SVG and PNG, keeping the coverage overlay conform just measured.
+step otpspec render --coverage reports/coverage.json

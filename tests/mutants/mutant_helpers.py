@@ -1,0 +1,111 @@
+"""Helpers of the mutant tests: serving a mutant, driving the walkthrough, trying to kill.
+
+Each mutant is tried with the cheap, deterministic material first: the generated checks,
+then the walkthrough (tests/reference/walkthrough.py); the differential check runs only for
+a mutant both miss.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from harness.adapters import Adapter, ImplementationError, ImplementationFailure, SubprocessAdapter
+from harness.differential import differential_check
+from harness.mutants import Mutant
+from harness.paths import GeneratedSet, run_generated
+from statechart.model import Spec
+
+ROOT = Path(__file__).resolve().parents[2]
+
+Driver = Callable[..., dict[str, Any]]
+
+
+def serve_command(mutant: str | None = None) -> list[str]:
+    """`otpspec serve`, of the reference or of a mutant."""
+    command = [sys.executable, "-m", "harness.cli", "serve"]
+    return command if mutant is None else [*command, "--mutant", mutant]
+
+
+def served(mutant: str | None = None) -> SubprocessAdapter:
+    """One process of `otpspec serve [--mutant NAME]`, started."""
+    adapter = SubprocessAdapter(serve_command(mutant), cwd=ROOT, timeout=20, start_timeout=60)
+    adapter.start()
+    return adapter
+
+
+def load_walkthrough() -> ModuleType:
+    """tests/reference/walkthrough.py, the scripted walk through every procedure."""
+    folder = str(ROOT / "tests" / "reference")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module("walkthrough")
+
+
+def adapter_driver(impl: Adapter) -> Driver:
+    """A walkthrough driver (`drive(op, **args)` → response object) over an adapter."""
+
+    def drive(op: str, **args: Any) -> dict[str, Any]:
+        try:
+            view = getattr(impl, op)(**args)
+        except (ImplementationError, ImplementationFailure) as error:
+            return {"ok": False, "error": {"kind": error.kind, "message": error.message}}
+        return {"ok": True, "view": view}
+
+    return drive
+
+
+def walk_failure(walkthrough: ModuleType, impl: Adapter) -> tuple[str, str] | None:
+    """Runs the walkthrough; (its section, what failed) at the first failure, else None."""
+    walk = walkthrough.Walk(adapter_driver(impl))
+    for procedure in walkthrough.PROCEDURES:
+        try:
+            procedure(walk)
+        except Exception as error:  # an assertion, or a view without what the walk reads
+            message = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            return (walk.sections[-1] if walk.sections else "?", message)
+    return None
+
+
+@dataclass(frozen=True)
+class Kill:
+    """How a mutant was killed (`killer` None: it survived)."""
+
+    mutant: Mutant
+    killer: str | None
+    detail: str
+    sections: tuple[str, ...]
+    seconds: float
+
+
+def try_cheap(mutant: Mutant, checks: GeneratedSet, walkthrough: ModuleType) -> Kill:
+    """Runs the mutant once; the generated checks, then the walkthrough, on that process."""
+    began = time.perf_counter()
+    with served(mutant.name) as impl:
+        results = run_generated(impl, checks, stop_early=True)
+        failed = next((r for r in results if not r.ok), None)
+        if failed is not None:
+            detail = f"{failed.name} step {failed.step}: {failed.field}\n{failed.gherkin}"
+            return Kill(mutant, "generated", detail, failed.sections, time.perf_counter() - began)
+        walked = walk_failure(walkthrough, impl)
+    seconds = time.perf_counter() - began
+    if walked is not None:
+        return Kill(mutant, "walkthrough", walked[1], (walked[0],), seconds)
+    return Kill(mutant, None, "", (), seconds)
+
+
+def try_differential(kill: Kill, spec: Spec) -> Kill:
+    """The differential check on a mutant the cheap material missed."""
+    began = time.perf_counter()
+    with served(kill.mutant.name) as impl:
+        result = differential_check(impl, spec, max_examples=300, seed=0)
+    seconds = kill.seconds + time.perf_counter() - began
+    if result.ok:
+        return Kill(kill.mutant, None, "", (), seconds)
+    return Kill(kill.mutant, "differential", str(result.field), result.sections, seconds)

@@ -1,0 +1,114 @@
+"""harness/differential.py: random walks side by side, shrunk to a pasteable scenario."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mutant_helpers import served
+
+from harness.adapters import InProcessAdapter
+from harness.differential import CLOCK_STEPS, DifferentialResult, differential_check
+from harness.gherkin import Scenario, load_features
+from harness.mutants import mutant_named
+from harness.runner import run_scenario
+from harness.walkfixtures import FIXTURES, secret_labels
+from statechart.model import Spec
+
+
+class MutantInProcess(InProcessAdapter):
+    """A mutant behind the in-process adapter (quick; the kill tests use processes)."""
+
+    def __init__(self, spec: Spec, name: str) -> None:
+        super().__init__(spec)
+        self._app = mutant_named(name).build(spec)
+
+
+class EchoesSecrets(InProcessAdapter):
+    """A bug that shows typed secrets in clear: the report must still mask them."""
+
+    def __init__(self, spec: Spec) -> None:
+        super().__init__(spec)
+        self.typed: dict[str, str] = {}
+        self._secret = secret_labels(spec)
+
+    def enter(self, field: str, value: str) -> dict[str, Any]:
+        view = super().enter(field, value)
+        if field in self._secret:
+            view["fields"][field] = value
+        return view
+
+
+def _parses(text: str, spec: Spec, tmp_path: Path) -> Scenario:
+    path = tmp_path / "差分.feature"
+    path.write_text(text, encoding="utf-8")
+    (feature,) = load_features([path], spec)
+    (scenario,) = feature.scenarios
+    return scenario
+
+
+@pytest.fixture(scope="module")
+def echoed(spec: Spec) -> DifferentialResult:
+    return differential_check(EchoesSecrets(spec), spec, max_examples=200, seed=1)
+
+
+class TestDifferentialCheck:
+    def test_reference_against_itself(self, spec: Spec) -> None:
+        result = differential_check(InProcessAdapter(spec), spec, max_examples=60, seed=5)
+        assert result.ok and result.gherkin == "" and result.examples >= 60
+
+    def test_finds_and_shrinks(self, spec: Spec) -> None:
+        impl = MutantInProcess(spec, "token_tab_with_one_token")
+        result = differential_check(impl, spec, max_examples=100, seed=0)
+        assert not result.ok and result.field == "elements"
+        assert result.steps == ("アプリを起動する",)
+        assert "トークン選択" in result.observed and "3.2" in result.sections
+
+    def test_kills_a_mutant_process(self, spec: Spec) -> None:
+        # Over a real `otpspec serve --mutant` process, as `otpspec conform` would drive it.
+        with served("back_exits_at_once") as impl:
+            result = differential_check(impl, spec, max_examples=100, seed=0)
+        assert not result.ok and "2.3.2" in result.sections
+        assert result.steps[-1] == "バックキーを押す"
+
+    def test_same_seed_same_walk(self, spec: Spec) -> None:
+        runs = [
+            differential_check(MutantInProcess(spec, "period_30s"), spec, max_examples=50, seed=7)
+            for _ in range(2)
+        ]
+        assert runs[0].steps == runs[1].steps and runs[0].fixture == runs[1].fixture
+
+    def test_clock_steps(self) -> None:
+        assert CLOCK_STEPS == (59, 60, 86_400, 180 * 86_400)
+
+
+class TestDifferentialGherkin:
+    def test_parses_as_gherkin(self, spec: Spec, tmp_path: Path) -> None:
+        impl = MutantInProcess(spec, "period_30s")
+        result = differential_check(impl, spec, max_examples=50, seed=0)
+        _parses(result.gherkin, spec, tmp_path)
+        assert result.gherkin.startswith("# language: ja\n")
+
+    def test_replays_with_the_scenario_runner(self, spec: Spec, tmp_path: Path) -> None:
+        impl = MutantInProcess(spec, "token_tab_with_one_token")
+        result = differential_check(impl, spec, max_examples=100, seed=0)
+        scenario = _parses(result.gherkin, spec, tmp_path)
+        assert run_scenario(InProcessAdapter(spec), scenario, spec=spec).status == "passed"
+        assert run_scenario(impl, scenario, spec=spec).status == "failed"
+
+    def test_secrets_never_appear(
+        self, echoed: DifferentialResult, spec: Spec, tmp_path: Path
+    ) -> None:
+        assert not echoed.ok and echoed.field == "fields"
+        _parses(echoed.gherkin, spec, tmp_path)
+        secrets = {s for f in FIXTURES for s in f.secrets}
+        secrets |= {step.value for step in echoed.walk if step.secret and len(step.value) >= 4}
+        assert secrets and not any(secret in echoed.gherkin for secret in secrets)
+        assert "●●●●" in echoed.gherkin
+        assert "# 秘密の値はフィクスチャを参照" in echoed.gherkin
+        assert not any(secret in repr(echoed) for secret in secrets)
+
+    def test_steps_are_phrases_of_the_step_library(self, echoed: DifferentialResult) -> None:
+        assert "語彙にない手順" not in echoed.gherkin
+        assert all("●●●●" in s or "利用開始パスワード" not in s for s in echoed.steps)
