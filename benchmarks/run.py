@@ -1,21 +1,25 @@
-"""Benchmarks of the reference app: steps per second, against a raw `transitions` trigger.
+"""Benchmarks: reference steps against a raw `transitions` trigger, and the conformance run.
 
 Run: `python benchmarks/run.py` (or `tox -e bench`). Prints a table and writes
-reports/benchmarks.json. Targets (issue 4): a step (an action plus its view) costs at
-most 2x a raw HierarchicalMachine trigger on a machine of the same shape; over
-`otpspec serve`, a step adds at most 100 µs.
+reports/benchmarks.json. Targets: a step (an action plus its view) costs at most 2x a raw
+HierarchicalMachine trigger on a machine of the same shape, and over `otpspec serve` a step
+adds at most 100 µs (issue 4); the whole conformance run over the subprocess adapter takes
+at most 1.5x the in-process run (issue 5).
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from harness.conform import ConformOptions, conform
 from statechart.app import ReferenceApp
 from statechart.loader import load_spec
 from statechart.machine import RAW_SEPARATOR, raw_hierarchical_machine, raw_trigger_name
@@ -131,6 +135,17 @@ def _served_step_seconds(rounds: int = 500) -> float:
         process.wait(timeout=10)
 
 
+def _conform_seconds(spec: Spec, impls: tuple[str, ...]) -> float:
+    """The wall time of one whole `otpspec conform` run (features, generated, differential)."""
+    with tempfile.TemporaryDirectory() as report:
+        options = ConformOptions(impls=impls, report_dir=Path(report), diagrams=False)
+        start = time.perf_counter()
+        run = conform(options, spec=spec)
+        seconds = time.perf_counter() - start
+    assert run.exit_code == 0, f"the conformance run failed against {impls or 'the reference'}"
+    return seconds
+
+
 def _counter() -> Iterator[int]:
     number = 0
     while True:
@@ -144,6 +159,9 @@ def main() -> int:
     raw = _raw_trigger_seconds(spec)
     step = _app_step_seconds(spec)
     served = _served_step_seconds()
+    serve = shlex.join([sys.executable, "-m", "harness.cli", "serve"])
+    conform_in_process = _conform_seconds(spec, ())
+    conform_served = _conform_seconds(spec, (serve,))
     figures = {
         "raw_hsm_trigger_us": round(raw * 1e6, 1),
         "app_step_us": round(step * 1e6, 1),
@@ -152,10 +170,14 @@ def main() -> int:
         "served_steps_per_second": round(1 / served),
         "step_over_raw_ratio": round(step / raw, 2),
         "protocol_overhead_us": round((served - step) * 1e6, 1),
+        "conform_in_process_s": round(conform_in_process, 2),
+        "conform_subprocess_s": round(conform_served, 2),
+        "conform_subprocess_ratio": round(conform_served / conform_in_process, 2),
     }
     targets = {
         "step <= 2x raw trigger": figures["step_over_raw_ratio"] <= 2.0,
         "protocol adds <= 100 us": figures["protocol_overhead_us"] <= 100.0,
+        "conform subprocess <= 1.5x": figures["conform_subprocess_ratio"] <= 1.5,
     }
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps({"figures": figures, "targets": targets}, indent=2) + "\n")
