@@ -52,9 +52,15 @@ class ViewBuilder:
         self._placeholders = {k: str(v) for k, v in placeholders.items()}
         self._layouts = {s.path: _layout(chart, s) for s in chart.resting_states()}
 
-    def visible(self, path: str) -> list[Element]:
-        """The elements a person sees in a state now (their guards hold)."""
-        return [e for e in self._layouts[path].elements if self._shown(e.when, e.unless)]
+    def visible(self, path: str, answers: dict[str, bool] | None = None) -> list[Element]:
+        """The elements a person sees in a state now (their guards hold).
+
+        Args:
+            path: The state.
+            answers: Guard answers already known for the current session state (filled in).
+        """
+        known = {} if answers is None else answers
+        return [e for e in self._layouts[path].elements if self._shown(e.when, e.unless, known)]
 
     def screen_of(self, path: str) -> str | None:
         """The path of the screen a state shows (None when the app is closed)."""
@@ -68,9 +74,10 @@ class ViewBuilder:
     def build(self, path: str, s: Session) -> dict[str, Any]:
         """The view of the app resting in `path`."""
         layout = self._layouts[path]
-        visible = self.visible(path)
+        answers: dict[str, bool] = {}  # several elements ask the same guard: ask it once
+        visible = self.visible(path, answers)
         token = _shown_token(layout.shows, s)
-        texts = [self.fill(t.text) for t in layout.texts if self._shown(t.when, t.unless)]
+        texts = [self.fill(t.text) for t in layout.texts if self._shown(t.when, t.unless, answers)]
         if token is not None and "otp" in layout.shows:
             texts.extend(_token_lines(token, s))
         return {
@@ -88,9 +95,17 @@ class ViewBuilder:
             "browser": s.browser,
         }
 
-    def _shown(self, when: tuple[str, ...], unless: tuple[str, ...]) -> bool:
-        guards = self._guards
-        return all(guards[g]() for g in when) and not any(guards[g]() for g in unless)
+    def _shown(
+        self, when: tuple[str, ...], unless: tuple[str, ...], answers: dict[str, bool]
+    ) -> bool:
+        return all(self._answer(g, answers) for g in when) and not any(
+            self._answer(g, answers) for g in unless
+        )
+
+    def _answer(self, guard: str, answers: dict[str, bool]) -> bool:
+        if guard not in answers:
+            answers[guard] = self._guards[guard]()
+        return answers[guard]
 
     def _dialog(
         self, dialog: State | None, visible: list[Element], s: Session
