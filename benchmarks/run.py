@@ -10,15 +10,18 @@ at most 1.5x the in-process run (issue 5).
 from __future__ import annotations
 
 import json
+import os
+import select
 import shlex
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harness.adapters import SubprocessAdapter
 from harness.conform import ConformOptions, conform
 from statechart.app import ReferenceApp
 from statechart.loader import load_spec
@@ -101,38 +104,94 @@ def _app_step_seconds(spec: Spec) -> float:
     return _best(run) / (ROUNDS * len(ROUND))
 
 
-def _served_step_seconds(rounds: int = 500) -> float:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "harness.cli", "serve"],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-    assert process.stdin is not None and process.stdout is not None
-    ids = _counter()
+_ECHO = "import sys\nfor line in sys.stdin:\n    sys.stdout.write(line)\n    sys.stdout.flush()\n"
+_SPIN_SECONDS = 0.0005
 
-    def send(op: str, **args: Any) -> None:
-        assert process.stdin is not None and process.stdout is not None
-        process.stdin.write(json.dumps({"id": next(ids), "op": op, **args}) + "\n")
-        process.stdin.flush()
-        answer = json.loads(process.stdout.readline())
-        assert answer["ok"], answer
 
+class _LineClient:
+    """The least a protocol client does: write a JSON line, read and parse one back.
+
+    It polls for the answer before sleeping on the pipe, as the harness's adapter does:
+    waking a sleeping reader costs more than most answers take on these machines.
+    """
+
+    def __init__(self, command: list[str]) -> None:
+        self._process = subprocess.Popen(
+            command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        )
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._stdin = self._process.stdin
+        self._out = self._process.stdout.fileno()
+        os.set_blocking(self._out, False)
+        self._buffer = b""
+        self._ids = 0
+
+    def ask(self, op: str, **args: Any) -> Any:
+        self._ids += 1
+        line = json.dumps({"id": self._ids, "op": op, **args}, ensure_ascii=False) + "\n"
+        self._stdin.write(line.encode("utf-8"))
+        self._stdin.flush()
+        return json.loads(self._read_line())
+
+    def _read_line(self) -> bytes:
+        while b"\n" not in self._buffer:
+            until = time.perf_counter() + _SPIN_SECONDS
+            while time.perf_counter() < until:
+                try:
+                    self._buffer += os.read(self._out, 65536)
+                    break
+                except BlockingIOError:
+                    continue
+            else:
+                select.select([self._out], [], [])
+                self._buffer += os.read(self._out, 65536)
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+    def close(self) -> None:
+        self._stdin.close()
+        self._process.wait(timeout=10)
+
+
+def _pipe_round_trip_seconds(rounds: int = 2000) -> float:
+    """A round trip to a Python process that only echoes: the pipe's own cost."""
+    client = _LineClient([sys.executable, "-c", _ECHO])
     try:
-        send("reset", fixture=FIXTURE)
-        send("launch")
+        return _best(lambda: [client.ask("tap", target="設定") for _ in range(rounds)]) / rounds
+    finally:
+        client.close()
+
+
+def _served_step_seconds(rounds: int = 500) -> float:
+    """A step over `otpspec serve` with the least client (the protocol's own cost)."""
+    client = _LineClient([sys.executable, "-m", "harness.cli", "serve"])
+    try:
+        client.ask("reset", fixture=FIXTURE)
+        client.ask("launch")
 
         def run() -> None:
             for _ in range(rounds):
                 for label in ROUND:
-                    send("tap", target=label)
+                    assert client.ask("tap", target=label)["ok"]
 
         return _best(run, repeat=3) / (rounds * len(ROUND))
     finally:
-        process.stdin.close()
-        process.wait(timeout=10)
+        client.close()
+
+
+def _adapter_step_seconds(rounds: int = 500) -> float:
+    """A step over `otpspec serve` through the harness's adapter, which checks every message."""
+    command = [sys.executable, "-m", "harness.cli", "serve"]
+    with SubprocessAdapter(command, cwd=ROOT, start_timeout=60) as adapter:
+        adapter.reset(FIXTURE)
+        adapter.launch()
+
+        def run() -> None:
+            for _ in range(rounds):
+                for label in ROUND:
+                    adapter.tap(label)
+
+        return _best(run, repeat=3) / (rounds * len(ROUND))
 
 
 def _conform_seconds(spec: Spec, impls: tuple[str, ...]) -> float:
@@ -146,19 +205,14 @@ def _conform_seconds(spec: Spec, impls: tuple[str, ...]) -> float:
     return seconds
 
 
-def _counter() -> Iterator[int]:
-    number = 0
-    while True:
-        number += 1
-        yield number
-
-
 def main() -> int:
     """Measures, prints and records the figures; exits 1 if a target is missed."""
     spec = load_spec()
     raw = _raw_trigger_seconds(spec)
     step = _app_step_seconds(spec)
     served = _served_step_seconds()
+    adapter = _adapter_step_seconds()
+    pipe = _pipe_round_trip_seconds()
     serve = shlex.join([sys.executable, "-m", "harness.cli", "serve"])
     conform_in_process = _conform_seconds(spec, ())
     conform_served = _conform_seconds(spec, (serve,))
@@ -170,6 +224,9 @@ def main() -> int:
         "served_steps_per_second": round(1 / served),
         "step_over_raw_ratio": round(step / raw, 2),
         "protocol_overhead_us": round((served - step) * 1e6, 1),
+        "adapter_step_us": round(adapter * 1e6, 1),
+        "pipe_round_trip_us": round(pipe * 1e6, 1),
+        "protocol_work_us": round((served - step - pipe) * 1e6, 1),
         "conform_in_process_s": round(conform_in_process, 2),
         "conform_subprocess_s": round(conform_served, 2),
         "conform_subprocess_ratio": round(conform_served / conform_in_process, 2),
