@@ -18,12 +18,13 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final, Literal, Protocol, TypeAlias, cast
+from typing import Any, Final, Literal, Protocol, TypeAlias, cast, get_args
 
 from statechart.problems import JsonPath, Location, Problem, format_json_path
 from statechart.schema import is_valid, schema_path, validate
 
 __all__ = [
+    "CALLS",
     "ERROR_KINDS",
     "MAX_LINE_BYTES",
     "OPS",
@@ -74,22 +75,9 @@ Op = Literal[
     "notify",
     "biometric",
 ]
-OPS: Final[tuple[Op, ...]] = (
-    "hello",
-    "reset",
-    "launch",
-    "tap",
-    "enter",
-    "key",
-    "observe",
-    "clock",
-    "network",
-    "server",
-    "notify",
-    "biometric",
-)
+OPS: Final[tuple[Op, ...]] = get_args(Op)
 ErrorKind = Literal["bad_request", "not_found", "unsupported", "internal"]
-ERROR_KINDS: Final[tuple[ErrorKind, ...]] = ("bad_request", "not_found", "unsupported", "internal")
+ERROR_KINDS: Final[tuple[ErrorKind, ...]] = get_args(ErrorKind)
 
 _ENVELOPE: Final = ("id", "op")
 _NO_ID: Final = "request without a valid id"
@@ -708,7 +696,7 @@ def _call_clock(impl: Implementation, args: dict[str, Any]) -> object:
     return impl.clock(set=args["set"])
 
 
-_CALLS: Final[dict[str, Callable[[Implementation, dict[str, Any]], object]]] = {
+CALLS: Final[dict[str, Callable[[Implementation, dict[str, Any]], Any]]] = {
     "hello": lambda impl, args: impl.hello(),
     "reset": lambda impl, args: impl.reset(args["fixture"]),
     "launch": lambda impl, args: impl.launch(),
@@ -728,7 +716,7 @@ def _dispatch_valid(
     impl: Implementation, request: Request, check_results: bool = True
 ) -> dict[str, Any]:
     try:
-        result = _CALLS[request.op](impl, request.args)
+        result = CALLS[request.op](impl, request.args)
     except Exception as error:  # the implementation's failure is reported, never raised
         return _failure(request, error)
     return _success(request, result, check_results)

@@ -10,12 +10,12 @@ secrets are masked in everything recorded (see runner_text.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from harness.gherkin import Feature, FeatureProblem, Scenario, Step
-from harness.protocol import Implementation, reported_error
+from harness.protocol import CALLS, Implementation, reported_error
 from harness.runner_text import Masker, replay_text, scenario_secrets, secret_fields
 from harness.vocabulary import Phrase, match_any, match_step, suggest
 from harness.vocabulary_base import Refused, StepError, StepFailed, View
@@ -48,20 +48,6 @@ _SCENARIO_STATUS: Final[dict[StepStatus, ScenarioStatus]] = {
 # refused clock, server, network, notify or biometric setup) means the run went wrong.
 _FAILING_REFUSALS: Final = frozenset({"not_found", "unsupported"})
 _PERSON_OPS: Final = frozenset({"launch", "tap", "enter", "key", "observe"})
-
-_CALLS: Final[dict[str, Callable[[Implementation, dict[str, Any]], Any]]] = {
-    "reset": lambda impl, args: impl.reset(args["fixture"]),
-    "launch": lambda impl, args: impl.launch(),
-    "tap": lambda impl, args: impl.tap(args["target"]),
-    "enter": lambda impl, args: impl.enter(args["field"], args["value"]),
-    "key": lambda impl, args: impl.key(args["key"]),
-    "observe": lambda impl, args: impl.observe(),
-    "clock": lambda impl, args: impl.clock(**args),
-    "network": lambda impl, args: impl.network(args["online"]),
-    "server": lambda impl, args: impl.server(args["operation"], args["code"]),
-    "notify": lambda impl, args: impl.notify(args["transaction"]),
-    "biometric": lambda impl, args: impl.biometric(args["result"]),
-}
 
 
 @dataclass(frozen=True)
@@ -230,7 +216,7 @@ class _Run:
         self.requests.append(self.masker.data({"id": self.next_id, "op": op, **args}))
         self.next_id += 1
         try:
-            view = _CALLS[op](self.impl, args)
+            view = CALLS[op](self.impl, args)
         except Exception as error:
             reported = reported_error(error)
             if reported is None:
