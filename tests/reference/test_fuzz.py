@@ -19,8 +19,18 @@ _FAST = settings(
 )
 
 
+_APPS: dict[int, ReferenceApp] = {}
+
+
+def _reference(spec: Spec) -> ReferenceApp:
+    """One app per spec, as the harness keeps one per run: `reset` is the isolation."""
+    if id(spec) not in _APPS:
+        _APPS[id(spec)] = ReferenceApp(spec)
+    return _APPS[id(spec)]
+
+
 def _app(spec: Spec, data: dict[str, Any]) -> ReferenceApp:
-    app = ReferenceApp(spec)
+    app = _reference(spec)
     app.reset(data)
     app.launch()
     return app
@@ -113,7 +123,7 @@ class TestRandomWalk:
     )
     @given(st.data())
     def test_tapping_anything_on_screen_never_crashes(self, spec: Spec, data: Any) -> None:
-        app = ReferenceApp(spec)
+        app = _reference(spec)
         view = app.reset(fixture(token("USER0001"), token("PINUSER", "PIN01", pin="1234")))
         labels = _labels(spec)
         for _ in range(40):
