@@ -9,13 +9,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 
-from statechart.loader import REPO_ROOT
 from statechart.model import Element, Spec, State, Statechart, TextLine, Transition
 from statechart.problems import Origin, Problem, Severity, sort_problems
 
-__all__ = ["MANUAL_PATH", "Citation", "Coverage", "check_spec", "citations", "coverage"]
-
-MANUAL_PATH = REPO_ROOT.parent / "shared" / "manual" / "otp-app-user-manual-ja.txt"
+__all__ = ["Citation", "Coverage", "check_spec", "citations", "coverage"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _NUMBERED_SECTION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
@@ -564,7 +561,7 @@ def check_spec(
     spec: Spec,
     guards: Set[str] | None = None,
     actions: Set[str] | None = None,
-    manual: Path | None = MANUAL_PATH,
+    manual: Path | None = None,
 ) -> list[Problem]:
     """Runs every cross-check on a loaded spec.
 
@@ -572,7 +569,7 @@ def check_spec(
         spec: The loaded spec.
         guards: The implemented guard names; None skips the guard-name check.
         actions: The implemented action names; None skips the action-name check.
-        manual: The manual text file for the heading check; skipped if it does not exist.
+        manual: The manual text file for the heading check; None skips it.
 
     Returns:
         The problems found (errors and warnings), each once, in file order.

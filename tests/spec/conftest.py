@@ -16,6 +16,8 @@ from statechart.problems import Problem, SpecInvalid
 HERE = Path(__file__).resolve().parent
 MINIMAL_DIR = HERE / "minimal"
 BROKEN_DIR = HERE / "broken"
+MANUAL = HERE.parent.parent / "docs" / "manual" / "otp-app-user-manual-ja.txt"
+"""The manual, kept in the repository (not in the package: its notice forbids reproduction)."""
 MINIMAL_GUARDS = frozenset({"has_pin", "pin_wrong"})
 MINIMAL_ACTIONS = frozenset({"verify_pin"})
 
@@ -64,4 +66,4 @@ def problems_of(
         spec = load_spec(spec_dir)
     except SpecInvalid as invalid:
         return list(invalid.problems)
-    return check_spec(spec, guards, actions)
+    return check_spec(spec, guards, actions, manual=MANUAL)
