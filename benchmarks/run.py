@@ -21,8 +21,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from harness.adapters import SubprocessAdapter
-from harness.conform import ConformOptions, conform
+from harness.adapters.adapters import SubprocessAdapter
+from harness.run.conform import ConformOptions, conform
 from statechart.app import ReferenceApp
 from statechart.loader import load_spec
 from statechart.machine import RAW_SEPARATOR, raw_hierarchical_machine, raw_trigger_name

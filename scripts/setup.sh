@@ -16,7 +16,7 @@ have_system_deps() {
     command -v dot >/dev/null 2>&1 || return 1
     dot -V >/dev/null 2>&1 || return 1
     command -v fc-list >/dev/null 2>&1 || return 1
-    # The diagrams name IPAPGothic (harness/diagrams.py FONT): another Japanese font is not enough.
+    # The diagrams name IPAPGothic (harness/diagrams/draw.py FONT): another Japanese font is not enough.
     fc-list :lang=ja family 2>/dev/null | grep -q IPAPGothic || return 1
 }
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness import cli
+from harness.cli import commands as cli
 from statechart.loader import REPO_ROOT
 
 FEATURES = REPO_ROOT / "features"

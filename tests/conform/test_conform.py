@@ -1,4 +1,4 @@
-"""harness.conform: inputs loaded once, one run per implementation, coverage, the checks."""
+"""harness.run.conform: inputs loaded once, one run per implementation, coverage, the checks."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conform_helpers import CRASH, SAMPLE, impl_command
 
-from harness.conform import (
+from harness.run.conform import (
     ConformError,
     ConformOptions,
     ConformRun,
@@ -21,7 +21,7 @@ from harness.conform import (
     load_inputs,
     run_implementation,
 )
-from harness.gherkin import load_features
+from harness.scenarios.gherkin import load_features
 from statechart.model import Spec
 
 WriteFeatures = Callable[..., Path]
@@ -119,8 +119,8 @@ class TestCoverageOf:
 
 
 def _stand_in_paths(ok: bool) -> types.ModuleType:
-    """A harness.paths with the real module's interface, fast."""
-    module = types.ModuleType("harness.paths")
+    """A harness.generation.checks with the real module's interface, fast."""
+    module = types.ModuleType("harness.generation.checks")
     result = types.SimpleNamespace(
         name="G001",
         ok=ok,
@@ -148,7 +148,7 @@ class TestConform:
     def test_generated_checks_when_the_module_is_there(
         self, spec: Spec, features_dir: WriteFeatures, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setitem(sys.modules, "harness.paths", _stand_in_paths(ok=False))
+        monkeypatch.setitem(sys.modules, "harness.generation.checks", _stand_in_paths(ok=False))
         result = conform(_options(features_dir(SAMPLE), generated=True), spec=spec)
         generated = result.runs[0].generated
         assert (generated.status, generated.failed, generated.sections) == ("failed", 1, ("2.1",))
@@ -157,14 +157,16 @@ class TestConform:
     def test_checks_not_there_are_not_run(
         self, spec: Spec, features_dir: WriteFeatures, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        monkeypatch.setitem(sys.modules, "harness.paths", None)
-        monkeypatch.setitem(sys.modules, "harness.differential", None)
+        monkeypatch.setitem(sys.modules, "harness.generation.checks", None)
+        monkeypatch.setitem(sys.modules, "harness.generation.differential", None)
         result = conform(
             _options(features_dir(SAMPLE), generated=True, differential=True), spec=spec
         )
         run: ImplRun = result.runs[0]
-        assert run.generated.summary == "not run: harness/paths.py is not there"
-        assert run.differential.summary == "not run: harness/differential.py is not there"
+        assert run.generated.summary == "not run: harness/generation/checks.py is not there"
+        assert (
+            run.differential.summary == "not run: harness/generation/differential.py is not there"
+        )
 
     def test_the_differential_check_runs(self, spec: Spec, features_dir: WriteFeatures) -> None:
         result = conform(

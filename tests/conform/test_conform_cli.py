@@ -22,9 +22,9 @@ from conform_helpers import (
     served_label,
 )
 
-from harness.conform import CheckOutcome, ImplRun
-from harness.conform_cli import ProgressPrinter, summary_line
-from harness.reports import REPORT_FILES
+from harness.cli.conform import ProgressPrinter, summary_line
+from harness.reports.writers import REPORT_FILES
+from harness.run.conform import CheckOutcome, ImplRun
 from statechart.model import Spec
 
 WriteFeatures = Callable[..., Path]
@@ -189,7 +189,7 @@ class TestProgressPrinter:
     def test_a_terminal_gets_a_bar_not_feature_lines(
         self, spec: Spec, features_dir: WriteFeatures
     ) -> None:
-        from harness.conform import ConformOptions, conform
+        from harness.run.conform import ConformOptions, conform
 
         out = io.StringIO()
         options = ConformOptions(

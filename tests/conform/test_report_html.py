@@ -1,4 +1,4 @@
-"""harness.report_html: the report and the matrix as HTML; secrets stay out."""
+"""harness.reports.html: the report and the matrix as HTML; secrets stay out."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conform_helpers import SAMPLE, SECRET, CliRun, impl_command, served_label
 
-from harness.conform import ConformOptions, ConformRun, conform
-from harness.report_html import render_matrix, render_report, view_rows
-from harness.reports import DiagramsInfo, section_verdicts
+from harness.reports.html import render_matrix, render_report, view_rows
+from harness.reports.writers import DiagramsInfo, section_verdicts
+from harness.run.conform import ConformOptions, ConformRun, conform
 from statechart.model import Spec
 
 WriteFeatures = Callable[..., Path]

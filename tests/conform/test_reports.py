@@ -1,4 +1,4 @@
-"""harness.reports: JUnit, Cucumber JSON, results JSON, traceability, matrix, writing."""
+"""harness.reports.writers: JUnit, Cucumber JSON, results JSON, traceability, matrix, writing."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from conform_helpers import SAMPLE, UNDEFINED, CliRun, served_label
 
-from harness.conform import ConformOptions, ConformRun, ImplRun, conform
-from harness.reports import (
+from harness.reports.writers import (
     DiagramsInfo,
     cucumber_json,
     junit_xml,
@@ -27,6 +26,7 @@ from harness.reports import (
     write_atomic,
     write_reports,
 )
+from harness.run.conform import ConformOptions, ConformRun, ImplRun, conform
 from statechart.model import Spec
 
 WriteFeatures = Callable[..., Path]
@@ -196,8 +196,8 @@ class TestRenderDiagrams:
     def test_a_missing_font_is_a_note(
         self, spec: Spec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        from harness import diagrams
-        from harness.diagrams import FontReport
+        from harness.diagrams import draw as diagrams
+        from harness.diagrams.draw import FontReport
 
         monkeypatch.setattr(diagrams, "font_check", lambda: FontReport("IPAPGothic", "", ()))
         info = render_diagrams(spec, tmp_path, {})

@@ -1,4 +1,4 @@
-"""harness.scenario_paths and `otpspec validate`: scenarios must be paths the chart allows."""
+"""harness.scenarios.replay and `otpspec validate`: scenarios must be paths the chart allows."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conform_helpers import SAMPLE, UNDEFINED, run_cli
 
-from harness.gherkin import load_features
-from harness.runner import run_scenario
-from harness.scenario_paths import (
+from harness.run.runner import run_scenario
+from harness.scenarios.gherkin import load_features
+from harness.scenarios.replay import (
     DEFAULT_FEATURES_DIR,
     ScenarioReplayer,
     check_features,

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from harness.gherkin import Scenario
-from harness.runner import masked_name
+from harness.run.runner import masked_name
+from harness.scenarios.gherkin import Scenario
 from statechart.loader import DEFAULT_SPEC_DIR, REPO_ROOT, load_spec
 from statechart.model import Spec
 

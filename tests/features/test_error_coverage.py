@@ -11,8 +11,8 @@ from collections import Counter
 
 import pytest
 
-from harness.gherkin import Feature, load_features
-from harness.vocabulary import PHRASES, Phrase, match_step
+from harness.scenarios.gherkin import Feature, load_features
+from harness.vocabulary.phrases import PHRASES, Phrase, match_step
 from statechart.loader import REPO_ROOT
 from statechart.model import Spec
 

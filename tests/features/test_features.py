@@ -1,7 +1,7 @@
 """Every scenario of features/, run in-process against the reference app.
 
 The scenarios are collected once (an invalid feature file fails the collection with every
-problem located); each runs through `harness.runner.run_scenario`, the path `otpspec
+problem located); each runs through `harness.run.runner.run_scenario`, the path `otpspec
 conform` takes, and fails with the runner's message and a replayable scenario.
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from feature_helpers import collection_spec
 
-from harness.gherkin import Scenario, load_features
-from harness.runner import run_scenario
+from harness.run.runner import run_scenario
+from harness.scenarios.gherkin import Scenario, load_features
 from statechart.app import ReferenceApp
 from statechart.loader import REPO_ROOT
 from statechart.model import Spec

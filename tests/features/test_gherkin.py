@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.gherkin import (
+from harness.run.runner import check_steps
+from harness.scenarios.gherkin import (
     Feature,
     FeatureInvalid,
     FeatureProblem,
@@ -15,7 +16,6 @@ from harness.gherkin import (
     feature_files,
     load_features,
 )
-from harness.runner import check_steps
 from statechart.loader import REPO_ROOT
 from statechart.model import Spec
 

@@ -8,16 +8,16 @@ from typing import Any
 
 import pytest
 
-from harness.gherkin import Scenario, Step, load_features
-from harness.runner import (
+from harness.run.runner import (
     ScenarioResult,
     check_steps,
     masked_name,
     run_scenario,
     undefined_message,
 )
-from harness.runner_text import MASK, Masker, replay_text, scenario_secrets, secret_fields
-from harness.vocabulary import match_step
+from harness.scenarios.gherkin import Scenario, Step, load_features
+from harness.scenarios.text import MASK, Masker, replay_text, scenario_secrets, secret_fields
+from harness.vocabulary.phrases import match_step
 from statechart.app import AppError
 from statechart.model import Spec
 

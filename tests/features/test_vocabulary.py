@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from harness.cli import main
-from harness.steps_cli import phrase_data, run_steps, shown_pattern
-from harness.vocabulary import PHRASES, match_any, match_step, suggest
-from harness.vocabulary_base import StepError, describe_view, to_int
-from harness.vocabulary_facts import Facts, iso_date, iso_instant
+from harness.cli.commands import main
+from harness.cli.steps import phrase_data, run_steps, shown_pattern
+from harness.vocabulary.base import StepError, describe_view, to_int
+from harness.vocabulary.facts import Facts, iso_date, iso_instant
+from harness.vocabulary.phrases import PHRASES, match_any, match_step, suggest
 
 MANUAL_PRECONDITIONS = (
     "登録されているトークンがひとつ",

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from mutant_helpers import Kill, load_walkthrough, served, try_cheap, try_differential
 
-from harness.adapters import SubprocessAdapter
-from harness.mutants import MUTANTS
-from harness.paths import GeneratedSet, generate_checks
+from harness.adapters.adapters import SubprocessAdapter
+from harness.generation.checks import GeneratedSet, generate_checks
+from harness.mutants.catalogue import MUTANTS
 from statechart.model import Spec
 
 WORKERS = 4  # processes at work at once: two cores, and each side mostly waits on the other

@@ -16,10 +16,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from harness.adapters import Adapter, ImplementationError, ImplementationFailure, SubprocessAdapter
-from harness.differential import differential_check
-from harness.mutants import Mutant
-from harness.paths import GeneratedSet, run_generated
+from harness.adapters.adapters import (
+    Adapter,
+    ImplementationError,
+    ImplementationFailure,
+    SubprocessAdapter,
+)
+from harness.generation.checks import GeneratedSet, run_generated
+from harness.generation.differential import differential_check
+from harness.mutants.catalogue import Mutant
 from statechart.model import Spec
 
 ROOT = Path(__file__).resolve().parents[2]

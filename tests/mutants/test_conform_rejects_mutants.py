@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from mutant_helpers import serve_command
 
-from harness.conform import ConformOptions, conform
-from harness.mutants import MUTANTS, Mutant, mutant_named
-from harness.reports import write_reports
+from harness.mutants.catalogue import MUTANTS, Mutant, mutant_named
+from harness.reports.writers import write_reports
+from harness.run.conform import ConformOptions, conform
 from statechart.model import Spec
 
 

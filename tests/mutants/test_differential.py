@@ -1,4 +1,4 @@
-"""harness/differential.py: random walks side by side, shrunk to a pasteable scenario."""
+"""harness/generation/differential.py: random walks side by side, shrunk to a pasteable scenario."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from mutant_helpers import served
 
-from harness.adapters import InProcessAdapter
-from harness.differential import CLOCK_STEPS, DifferentialResult, differential_check
-from harness.gherkin import Scenario, load_features
-from harness.mutants import mutant_named
-from harness.runner import run_scenario
-from harness.walkfixtures import FIXTURES, secret_labels
+from harness.adapters.adapters import InProcessAdapter
+from harness.generation.differential import CLOCK_STEPS, DifferentialResult, differential_check
+from harness.generation.fixtures import FIXTURES, secret_labels
+from harness.mutants.catalogue import mutant_named
+from harness.run.runner import run_scenario
+from harness.scenarios.gherkin import Scenario, load_features
 from statechart.model import Spec
 
 

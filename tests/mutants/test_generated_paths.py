@@ -1,4 +1,4 @@
-"""harness/paths.py, paths_explore.py, paths_graph.py: checks generated from the statechart."""
+"""harness/generation (checks, explore, graph): checks generated from the statechart."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from pathlib import Path
 
 from test_differential import MutantInProcess
 
-from harness.adapters import InProcessAdapter
-from harness.gherkin import load_features
-from harness.paths import GeneratedSet, Limits, generate_checks, run_generated
-from harness.paths_explore import explore, fills
-from harness.paths_graph import Seen, explain, placements, relevant_guards, transition_graph
-from harness.walkfixtures import FIXTURES, FieldValue
-from harness.walksteps import TransitionIndex
+from harness.adapters.adapters import InProcessAdapter
+from harness.generation.checks import GeneratedSet, Limits, generate_checks, run_generated
+from harness.generation.explore import explore, fills
+from harness.generation.fixtures import FIXTURES, FieldValue
+from harness.generation.graph import Seen, explain, placements, relevant_guards, transition_graph
+from harness.generation.steps import TransitionIndex
+from harness.scenarios.gherkin import load_features
 from statechart.model import Spec
 
 

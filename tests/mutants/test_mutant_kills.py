@@ -12,11 +12,11 @@ from types import ModuleType
 import pytest
 from mutant_helpers import Kill, walk_failure
 
-from harness.adapters import InProcessAdapter, SubprocessAdapter
-from harness.differential import differential_check
-from harness.mutants import MUTANTS, Mutant
-from harness.paths import GeneratedSet, run_generated
-from harness.walksteps import related_sections
+from harness.adapters.adapters import InProcessAdapter, SubprocessAdapter
+from harness.generation.checks import GeneratedSet, run_generated
+from harness.generation.differential import differential_check
+from harness.generation.steps import related_sections
+from harness.mutants.catalogue import MUTANTS, Mutant
 from statechart.model import Spec
 
 

@@ -1,4 +1,4 @@
-"""harness/mutants.py, harness/mutants_edit.py and the `otpspec mutants` / `serve --mutant` CLI."""
+"""harness/mutants (catalogue, edit) and the `otpspec mutants` / `serve --mutant` CLI."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from dataclasses import replace
 import pytest
 from mutant_helpers import ROOT, serve_command
 
-from harness.cli import main
-from harness.mutants import MUTANTS, MutantApp, mutant_named
-from harness.mutants_cli import add_mutants_command, mutants_table, run_mutants, serve_mutant
-from harness.mutants_edit import (
+from harness.cli.commands import main
+from harness.cli.mutants import add_mutants_command, mutants_table, run_mutants, serve_mutant
+from harness.mutants.catalogue import MUTANTS, MutantApp, mutant_named
+from harness.mutants.edit import (
     delete_transitions,
     edit_element,
     edit_transitions,

@@ -1,4 +1,4 @@
-"""harness/walksteps.py, walkfixtures.py, walkgherkin.py: the parts walks are made of."""
+"""harness/generation/steps.py, walkfixtures.py, walkgherkin.py: the parts walks are made of."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ from typing import Any
 
 import pytest
 
-from harness.adapters import InProcessAdapter
-from harness.diagrams_flow import transition_id
-from harness.walkfixtures import (
+from harness.adapters.adapters import InProcessAdapter
+from harness.diagrams.flow import transition_id
+from harness.generation.as_gherkin import (
+    mask_data,
+    mask_text,
+    scenario_text,
+    secrets_of,
+    step_phrase,
+)
+from harness.generation.fixtures import (
     FIXTURES,
     field_rules,
     field_values,
@@ -16,8 +23,7 @@ from harness.walkfixtures import (
     fixture_named,
     secret_labels,
 )
-from harness.walkgherkin import mask_data, mask_text, scenario_text, secrets_of, step_phrase
-from harness.walksteps import (
+from harness.generation.steps import (
     Difference,
     Refusal,
     TracingApp,

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from protocol_fakes import FakeApp, KindError
 
-from harness import cli
-from harness.protocol import MAX_LINE_BYTES, decode_response
-from harness.serve import Overlong, read_line, serve
+from harness.cli import commands as cli
+from harness.protocol.messages import MAX_LINE_BYTES, decode_response
+from harness.protocol.serve import Overlong, read_line, serve
 
 SESSION = [
     '{"id": 1, "op": "hello"}',

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.diagrams import (
+from harness.diagrams.draw import (
     build_diagrams,
     procedure_file_stem,
     procedure_sections,
@@ -41,7 +41,7 @@ def test_dot_does_not_depend_on_hash_seed(minimal_spec: Spec) -> None:
     code = (
         "from tests.render.conftest import MINIMAL_DIR;"
         "from statechart.loader import load_spec;"
-        "from harness.diagrams import build_diagrams;"
+        "from harness.diagrams.draw import build_diagrams;"
         "import sys; sys.stdout.write(build_diagrams(load_spec(MINIMAL_DIR))['full'])"
     )
     env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(REPO)}

@@ -6,8 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from harness import diagrams
-from harness.diagrams import FONT, FONT_PACKAGE, FontReport, font_check, font_covers, render_dot
+from harness.diagrams import draw as diagrams
+from harness.diagrams.draw import (
+    FONT,
+    FONT_PACKAGE,
+    FontReport,
+    font_check,
+    font_covers,
+    render_dot,
+)
 from statechart.model import Spec
 
 

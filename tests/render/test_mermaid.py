@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from harness.export import to_mermaid, write_docs
+from harness.diagrams.export import to_mermaid, write_docs
 from statechart.loader import REPO_ROOT
 from statechart.model import Spec
 

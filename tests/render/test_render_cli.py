@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from harness import diagrams
-from harness.cli import main
-from harness.diagrams import FONT, FontReport
+from harness.cli.commands import main
+from harness.diagrams import draw as diagrams
+from harness.diagrams.draw import FONT, FontReport
 
 
 def test_bad_coverage_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@ from statemachine.io import load
 from statemachine.io.model import State
 from statemachine.io.scxml.reader import parse_scxml
 
-from harness.export import SCREEN_SUFFIX, event_name, to_scxml
+from harness.diagrams.export import SCREEN_SUFFIX, event_name, to_scxml
 from statechart.model import Spec, Transition
 from statechart.problems import Origin
 

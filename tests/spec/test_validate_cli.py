@@ -1,4 +1,4 @@
-"""Tests of the `otpspec validate` command (harness.cli)."""
+"""Tests of the `otpspec validate` command (harness.cli.commands)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import BROKEN_DIR, MINIMAL_ACTIONS, MINIMAL_DIR, MINIMAL_GUARDS, SpecCopy
 
-from harness import cli
+from harness.cli import commands as cli
 from statechart.loader import REPO_ROOT, load_spec
 
 

@@ -1,0 +1,9 @@
+"""`python -m harness.cli`: the `otpspec` command."""
+
+from __future__ import annotations
+
+import sys
+
+from harness.cli.commands import main
+
+sys.exit(main())

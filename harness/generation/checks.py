@@ -1,0 +1,309 @@
+"""Model-based checks generated from the statechart, in the style of XState or GraphWalker.
+
+The explorer (harness/generation/explore.py) drives the in-process reference breadth-first from
+each fixture with the events each view offers, and records which spec transitions fire
+(ids `owner#index`, as harness.diagrams.draw). The shortest path that first covered each
+transition, and each submitted form, is a candidate; a greedy set cover keeps few paths
+that together take everything covered. Each becomes a `GeneratedCheck`: a fixture, steps,
+and the reference's view after each step. `run_generated` replays them on any
+implementation and compares views as the differential check does.
+
+The set depends on the spec only, so `generate_checks` computes it once per spec and run.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from harness.generation.as_gherkin import mask_data, scenario_text, secrets_of
+from harness.generation.explore import Exploration, Item, Limits, Node, explore
+from harness.generation.fixtures import FIXTURES, WalkFixture
+from harness.generation.graph import Unreached, explain
+from harness.generation.steps import (
+    Difference,
+    Refusal,
+    TransitionIndex,
+    WalkStep,
+    attempt,
+    attempt_reset,
+    compare_outcomes,
+    finding_sections,
+)
+from harness.protocol.messages import Implementation
+from statechart.model import Spec
+
+__all__ = [
+    "CheckResult",
+    "GeneratedCheck",
+    "GeneratedSet",
+    "Limits",
+    "Unreached",
+    "generate_checks",
+    "run_generated",
+]
+
+
+@dataclass(frozen=True)
+class GeneratedCheck:
+    """One generated path: from a fixture, these steps, and the views the reference showed.
+
+    Attributes:
+        name: `G007 one_token → トークン追加完了`.
+        fixture: Where it starts.
+        steps: What to send after `reset`.
+        expected_views: The reference's view after each step.
+        transitions: The transition ids the reference took at each step.
+        states: The reference's state path after each step.
+        covers: The transition ids it takes.
+    """
+
+    name: str
+    fixture: WalkFixture
+    steps: tuple[WalkStep, ...]
+    expected_views: tuple[dict[str, Any], ...] = field(repr=False)
+    transitions: tuple[tuple[str, ...], ...] = field(repr=False)
+    states: tuple[str, ...] = field(repr=False)
+    covers: frozenset[str] = field(repr=False)
+    spec: Spec = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class GeneratedSet:
+    """The generated checks and what they cover.
+
+    Attributes:
+        checks: The checks.
+        total: Transitions in the spec.
+        covered: Transition ids the checks take.
+        inputs: Submitted forms (transition and form content) the checks take.
+        unreached: The transitions never taken, with a reason each.
+        nodes: States explored.
+        levels: Breadth-first levels explored.
+        seconds: Time spent generating.
+        stopped: Why exploration stopped.
+    """
+
+    checks: tuple[GeneratedCheck, ...]
+    total: int
+    covered: frozenset[str]
+    inputs: int
+    unreached: tuple[Unreached, ...]
+    nodes: int
+    levels: int
+    seconds: float
+    stopped: str
+
+    @property
+    def percent(self) -> float:
+        """Transition coverage, in percent (one decimal)."""
+        return round(100 * len(self.covered) / self.total, 1) if self.total else 100.0
+
+    @property
+    def steps(self) -> int:
+        """Steps in all checks together."""
+        return sum(len(check.steps) for check in self.checks)
+
+    def report(self) -> list[str]:
+        """The coverage in a few lines, then each transition never taken and why."""
+        lines = [
+            f"generated checks: {len(self.checks)} ({self.steps} steps)",
+            f"transitions: {len(self.covered)}/{self.total} = {self.percent}%",
+            f"submitted forms: {self.inputs}",
+            f"explored: {self.nodes} states in {self.levels} levels, {self.seconds:.1f} s"
+            f" (stopped: {self.stopped})",
+        ]
+        lines += [
+            f"  not reached {u.transition} [{', '.join(u.sections)}]: {u.reason}"
+            for u in self.unreached
+        ]
+        return lines
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A generated check replayed on an implementation.
+
+    Attributes:
+        name: The check's name.
+        ok: Every step showed what the reference showed.
+        step: The index of the first differing step (-1: the reset), or None.
+        field: The first differing field there, or None.
+        expected: The reference's value (secrets masked).
+        observed: The implementation's value (secrets masked).
+        sections: Manual sections the difference involves.
+        gherkin: A feature file replaying the check up to the difference ("" when ok).
+    """
+
+    name: str
+    ok: bool
+    step: int | None = None
+    field: str | None = None
+    expected: Any = None
+    observed: Any = None
+    sections: tuple[str, ...] = ()
+    gherkin: str = ""
+
+
+# ---- choosing the checks
+
+
+def _select(first: dict[Item, Node]) -> list[Node]:
+    """Few paths that together cover every item (greedy set cover, shorter paths on ties)."""
+    candidates = list(dict.fromkeys(first.values()))
+    items = {id(node): node.items() for node in candidates}
+    left = set(first)
+    chosen: list[Node] = []
+    while left:
+        best = max(candidates, key=lambda n: (len(items[id(n)] & left), -n.depth))
+        gained = items[id(best)] & left
+        if not gained:
+            break
+        chosen.append(best)
+        left -= gained
+    return chosen
+
+
+def _check(number: int, node: Node, spec: Spec) -> GeneratedCheck:
+    records = node.path()
+    last = records[-1].view
+    title = (last.get("screen") or {}).get("title") or "終了"
+    return GeneratedCheck(
+        name=f"G{number:03d} {node.fixture.name} → {title}",
+        fixture=node.fixture,
+        steps=tuple(r.step for r in records),
+        expected_views=tuple(r.view for r in records),
+        transitions=tuple(r.transitions for r in records),
+        states=tuple(r.state for r in records),
+        covers=frozenset(tid for r in records for tid in r.transitions),
+        spec=spec,
+    )
+
+
+def _build(spec: Spec, exploration: Exploration) -> GeneratedSet:
+    chosen = _select(exploration.first)
+    order = {f.name: i for i, f in enumerate(FIXTURES)}
+    chosen.sort(key=lambda n: (order.get(n.fixture.name, len(order)), n.depth))
+    checks = tuple(_check(i + 1, node, spec) for i, node in enumerate(chosen))
+    covered = frozenset(tid for check in checks for tid in check.covers)
+    total = len(TransitionIndex(spec).ids)
+    return GeneratedSet(
+        checks=checks,
+        total=total,
+        covered=covered,
+        inputs=sum(1 for item in exploration.first if len(item) > 1),
+        unreached=explain(spec, set(covered), exploration.seen, exploration.guard_names),
+        nodes=exploration.nodes,
+        levels=exploration.levels,
+        seconds=exploration.seconds,
+        stopped=exploration.stopped,
+    )
+
+
+_CACHE: Final[dict[tuple[int, Limits, tuple[str, ...]], tuple[Spec, GeneratedSet]]] = {}
+_LOCK = threading.Lock()
+
+
+def generate_checks(
+    spec: Spec, *, limits: Limits | None = None, fixtures: Sequence[WalkFixture] = FIXTURES
+) -> GeneratedSet:
+    """The generated checks of a spec, computed once per spec object and limits.
+
+    Args:
+        spec: The spec.
+        limits: When exploration stops (default: `Limits()`).
+        fixtures: Where paths start.
+    """
+    limits = limits or Limits()
+    key = (id(spec), limits, tuple(f.name for f in fixtures))
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is None or cached[0] is not spec:
+            exploration = explore(spec, fixtures, limits)
+            cached = (spec, _build(spec, exploration))
+            _CACHE[key] = cached
+    return cached[1]
+
+
+# ---- replaying them
+
+
+def _typed(check: GeneratedCheck, index: int) -> list[str]:
+    """The fields typed on the screen shown at step `index`, before it."""
+    title = (check.expected_views[index].get("screen") or {}).get("title")
+    typed: list[str] = []
+    for i in range(index, -1, -1):
+        if (check.expected_views[i].get("screen") or {}).get("title") != title:
+            break
+        if check.steps[i].op == "enter":
+            typed.append(check.steps[i].target)
+    return typed
+
+
+def _failed(check: GeneratedCheck, index: int, difference: Difference) -> CheckResult:
+    spec = check.spec
+    expected = check.expected_views[index] if index >= 0 else None
+    state = check.states[index] if index >= 0 else spec.statechart.initial
+    ids = TransitionIndex(spec)
+    taken = [ids.get(t) for t in check.transitions[index]] if index >= 0 else []
+    sections = finding_sections(
+        spec, state, taken, difference, _typed(check, index) if index >= 0 else []
+    )
+    gherkin = scenario_text(
+        title=f"生成検査 {check.name}: {difference.field}",
+        fixture=check.fixture,
+        steps=check.steps[: index + 1],
+        difference=difference,
+        expected_view=expected,
+        sections=sections,
+        header=f"otpspec 生成検査 {check.name} の再現",
+    )
+    secrets = secrets_of(check.fixture, check.steps[: index + 1])
+    return CheckResult(
+        check.name,
+        False,
+        index,
+        difference.field,
+        mask_data(difference.expected, secrets),
+        mask_data(difference.observed, secrets),
+        sections,
+        gherkin,
+    )
+
+
+def _replay(impl: Implementation, check: GeneratedCheck) -> CheckResult:
+    reset = attempt_reset(impl, check.fixture.fixture())
+    if isinstance(reset, Refusal):
+        return _failed(check, -1, Difference("request", "view", f"{reset.kind}: {reset.message}"))
+    for index, (step, expected) in enumerate(zip(check.steps, check.expected_views, strict=True)):
+        difference = compare_outcomes(expected, attempt(impl, step))
+        if difference is not None:
+            return _failed(check, index, difference)
+    return CheckResult(check.name, True)
+
+
+def run_generated(
+    impl: Implementation,
+    checks: GeneratedSet | Iterable[GeneratedCheck],
+    *,
+    stop_early: bool = False,
+) -> list[CheckResult]:
+    """Replays generated checks on an implementation (reset before each).
+
+    Args:
+        impl: Any implementation.
+        checks: A generated set or some of its checks.
+        stop_early: Stop after the first failing check.
+
+    Returns:
+        One result per check run, in order.
+    """
+    listed = checks.checks if isinstance(checks, GeneratedSet) else tuple(checks)
+    results: list[CheckResult] = []
+    for check in listed:
+        results.append(_replay(impl, check))
+        if stop_early and not results[-1].ok:
+            break
+    return results

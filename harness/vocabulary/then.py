@@ -1,0 +1,379 @@
+"""ならば phrases: what a person sees, checked against the view (a few also try an action
+that must be refused: a label that is not shown cannot be tapped, an iPhone has no back key).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from harness.vocabulary.base import (
+    Phrase,
+    PhraseBook,
+    Refused,
+    StepContext,
+    StepError,
+    StepFailed,
+    View,
+    describe_view,
+)
+
+__all__ = ["THEN_PHRASES"]
+
+then = PhraseBook("then")
+
+
+def _quoted(values: Any) -> str:
+    return "".join(f"「{v}」" for v in values) or "(なし)"
+
+
+@then.add(
+    "「{title:Q}」画面が表示される",
+    "「プライバシーポリシーの確認」画面が表示される",
+    "その画面が前面にある (ダイアログもエラーも出ていない)",
+)
+def _screen(ctx: StepContext, title: str) -> None:
+    view = ctx.view()
+    screen = view.get("screen") or {}
+    if screen.get("title") != title or view.get("dialog") is not None:
+        raise StepFailed(f"画面「{title}」", describe_view(view))
+
+
+def _dialog_buttons(ctx: StepContext, name: str) -> set[str] | None:
+    """The buttons the spec gives the dialog `name` (None: any dialog will do)."""
+    if not name:
+        return None
+    titles = {name, name + "ダイアログ"}
+    states = [s for s in ctx.spec.statechart.iter_states() if s.title in titles and s.is_modal]
+    if not states:
+        raise StepError(f"「{name}ダイアログ」は spec/statechart.yaml にありません")
+    return {
+        e.label for s in states for e in s.elements if e.kind == "button" and not e.when + e.unless
+    }
+
+
+@then.add(
+    "{name:Name}ダイアログが表示される",
+    "終了確認ダイアログが表示される",
+    "ダイアログが出ている (名前を書けば spec のボタンもそろっている)",
+)
+def _dialog(ctx: StepContext, name: str) -> None:
+    expected = _dialog_buttons(ctx, name)
+    view = ctx.view()
+    dialog = view.get("dialog")
+    buttons = set((dialog or {}).get("buttons") or [])
+    if dialog is None or (expected is not None and not expected <= buttons):
+        shown = f"{name}ダイアログ" + (f" {_quoted(sorted(expected))}" if expected else "")
+        raise StepFailed(shown, describe_view(view))
+
+
+@then.add(
+    "ダイアログに「{button:Q}」ボタンがある",
+    "ダイアログに「はい」ボタンがある",
+    "前面のダイアログにそのボタンがある",
+)
+def _dialog_button(ctx: StepContext, button: str) -> None:
+    view = ctx.view()
+    if button not in ((view.get("dialog") or {}).get("buttons") or []):
+        raise StepFailed(f"ダイアログの「{button}」ボタン", describe_view(view))
+
+
+def _catalogue_messages(ctx: StepContext, code: str) -> set[str]:
+    entries = [e for e in ctx.spec.errors if e.code == code]
+    if not entries:
+        raise StepError(f"エラー「{code}」は spec/errors.yaml にありません")
+    version = str(ctx.spec.rules.values.get("version", ""))
+    messages = {e.message for e in entries} | {v.message for e in entries for v in e.variants}
+    return {m.replace("{version}", version) for m in messages}
+
+
+@then.add(
+    "エラー「{code:Q}」が表示される",
+    "エラー「A913」が表示される",
+    "そのエラーコードのエラーが、エラー表示一覧 (4.3) のメッセージで出ている",
+)
+def _error(ctx: StepContext, code: str) -> None:
+    messages = _catalogue_messages(ctx, code)
+    view = ctx.view()
+    error = view.get("error") or {}
+    if (error.get("code") or "OTHER-APP") != code or error.get("message") not in messages:
+        raise StepFailed(f"エラー {code}「{' / '.join(sorted(messages))}」", describe_view(view))
+
+
+@then.add(
+    "エラーメッセージ「{message:Q}」が表示される",
+    "エラーメッセージ「入力内容に誤りがあります。もう一度入力してください。」が表示される",
+    "出ているエラーのメッセージがこのとおりである",
+)
+def _error_message(ctx: StepContext, message: str) -> None:
+    view = ctx.view()
+    if (view.get("error") or {}).get("message") != message:
+        raise StepFailed(f"エラーメッセージ「{message}」", describe_view(view))
+
+
+@then.add(
+    "エラーコードのないエラー「{message:Q}」が表示される",
+    "エラーコードのないエラー「他のアプリで利用開始しているため、ご利用できません。」が表示される",
+    "エラーコードなしで、このメッセージのエラーが出ている (4.3 のコードのない行)",
+)
+def _codeless_error(ctx: StepContext, message: str) -> None:
+    view = ctx.view()
+    error = view.get("error") or {}
+    if not error or error.get("code") is not None or error.get("message") != message:
+        raise StepFailed(f"エラーコードなしのエラー「{message}」", describe_view(view))
+
+
+@then.add("エラーは表示されない", "エラーは表示されない", "エラーのダイアログが出ていない")
+def _no_error(ctx: StepContext) -> None:
+    view = ctx.view()
+    if view.get("error") is not None:
+        raise StepFailed("エラーなし", describe_view(view))
+
+
+def _visible_texts(view: View) -> list[str]:
+    token = view.get("token") or {}
+    dialog = view.get("dialog") or {}
+    error = view.get("error") or {}
+    screen = view.get("screen") or {}
+    found = [screen.get("title"), token.get("name"), dialog.get("text"), error.get("message")]
+    found += [*view.get("texts", []), *view.get("elements", []), *view.get("tokens", [])]
+    found += list(view.get("fields", {}))
+    return [text for text in found if isinstance(text, str)]
+
+
+@then.add(
+    "「{text:Q}」が表示される",
+    "「現在認証対象のお取引がありません」が表示される",
+    "その文言が画面のどこか (文言、ボタン、タブ、入力欄の名前、トークン名、ダイアログ) にある",
+)
+def _text(ctx: StepContext, text: str) -> None:
+    view = ctx.view()
+    if text not in _visible_texts(view):
+        raise StepFailed(f"「{text}」", f"{describe_view(view)}、文言 {_quoted(view['texts'])}")
+
+
+@then.add(
+    "「{label:Q}」は表示されない",
+    "「送信」は表示されない",
+    "画面にその項目がなく、選択しようとしても選択できない (not_found)",
+)
+def _absent(ctx: StepContext, label: str) -> None:
+    view = ctx.view()
+    if label in view.get("elements", []) or label in view.get("fields", {}):
+        raise StepFailed(f"「{label}」がない", f"「{label}」がある ({describe_view(view)})")
+    try:
+        after = ctx.send("tap", target=label)
+    except Refused as refused:
+        if refused.kind != "not_found":
+            raise StepFailed(f"「{label}」の選択は not_found", f"{refused.kind}") from None
+        return
+    raise StepFailed(f"「{label}」は選択できない", f"選択できた: {describe_view(after)}")
+
+
+@then.add(
+    "「{field:Q}」は「{shown:Q}」と表示される",
+    "「サービスID」は「MIRAI01」と表示される",
+    "入力欄・チェックボックス・スイッチの表示がこのとおりである (ON/OFF、はい/いいえ)",
+)
+def _field(ctx: StepContext, field: str, shown: str) -> None:
+    view = ctx.view()
+    fields = view.get("fields", {})
+    value = fields.get(field)
+    text = {True: "はい", False: "いいえ"}.get(value, value) if isinstance(value, bool) else value
+    if text != shown:
+        observed = "入力欄がない" if field not in fields else f"「{text}」"
+        raise StepFailed(f"「{field}」は「{shown}」", observed)
+
+
+@then.add(
+    "「{field:Q}」はマスク表示される",
+    "「PIN」はマスク表示される",
+    "入力した文字数だけ伏せ字 (●) が並ぶ (ASM-032)",
+)
+def _masked(ctx: StepContext, field: str) -> None:
+    if field not in ctx.typed:
+        raise StepError(
+            f"「{field}」にはまだ入力していません。先に入力するステップを書いてください"
+        )
+    mask = str(ctx.spec.rules.values.get("mask_character", "●"))
+    expected = mask * len(ctx.typed[field])
+    value = ctx.view().get("fields", {}).get(field)
+    if value != expected:
+        raise StepFailed(f"「{field}」は {mask} が {len(expected)} 個", f"「{value}」")
+
+
+def _otp(ctx: StepContext) -> str:
+    """The password shown now, remembered for the next 変わる / 変わらない."""
+    view = ctx.view()
+    otp = view.get("otp")
+    if not isinstance(otp, str):
+        raise StepFailed("ワンタイムパスワード", f"なし ({describe_view(view)})")
+    ctx.otp_mark = otp
+    return otp
+
+
+@then.add(
+    "ワンタイムパスワードが表示される",
+    "ワンタイムパスワードが表示される",
+    "決まった桁数 (6桁、ASM-030) の数字のパスワードが出ている (変わる/変わらない の比較元)",
+)
+def _otp_shown(ctx: StepContext) -> None:
+    otp = _otp(ctx)
+    digits = int(str(ctx.spec.rules.values.get("otp_digits", 6)))
+    if len(otp) != digits or not otp.isascii() or not otp.isdigit():
+        raise StepFailed(f"{digits}桁の数字", f"「{otp}」")
+
+
+def _previous_otp(ctx: StepContext) -> str:
+    if ctx.otp_mark is None:
+        raise StepError("比べるパスワードがありません。先に「ワンタイムパスワードが表示される」を")
+    return ctx.otp_mark
+
+
+@then.add(
+    "ワンタイムパスワードが変わる",
+    "ワンタイムパスワードが変わる",
+    "前にパスワードを見たとき (表示される/変わる/変わらない) と違うパスワードが出ている",
+)
+def _otp_changes(ctx: StepContext) -> None:
+    before = _previous_otp(ctx)
+    otp = _otp(ctx)
+    if otp == before:
+        raise StepFailed(f"「{before}」と違うパスワード", f"「{otp}」のまま")
+
+
+@then.add(
+    "ワンタイムパスワードが変わらない",
+    "ワンタイムパスワードが変わらない",
+    "前にパスワードを見たとき (表示される/変わる/変わらない) と同じパスワードが出ている",
+)
+def _otp_same(ctx: StepContext) -> None:
+    before = _previous_otp(ctx)
+    otp = _otp(ctx)
+    if otp != before:
+        raise StepFailed(f"「{before}」のまま", f"「{otp}」")
+
+
+@then.add("アプリが終了する", "アプリが終了する", "アプリが終了している")
+def _closed(ctx: StepContext) -> None:
+    view = ctx.view()
+    if view.get("app") != "closed":
+        raise StepFailed("アプリは終了している", describe_view(view))
+
+
+@then.add(
+    "ブラウザで「{url:Q}」が開く",
+    "ブラウザで「https://mirai-bank.example/」が開く",
+    "アプリがブラウザでそのアドレスを開いた",
+)
+def _browser(ctx: StepContext, url: str) -> None:
+    browser = ctx.view().get("browser")
+    if browser != url:
+        raise StepFailed(
+            f"ブラウザで「{url}」", f"「{browser}」" if browser else "ブラウザは開いていない"
+        )
+
+
+@then.add(
+    "リンク先のWebサイトが表示される",
+    "リンク先のWebサイトが表示される",
+    "表示中のトークンのサービスのリンク先がブラウザで開いた (2.2)",
+)
+def _link_site(ctx: StepContext) -> None:
+    view = ctx.view()
+    name = (view.get("token") or {}).get("name")
+    link = ctx.facts.link_of(name) if isinstance(name, str) else None
+    if link is None:
+        raise StepError(f"トークン「{name}」のサービスのリンク先が前提からわかりません")
+    if view.get("browser") != link:
+        raise StepFailed(f"ブラウザで「{link}」", f"「{view.get('browser')}」")
+
+
+@then.add(
+    "ログイン後サイトが表示される",
+    "ログイン後サイトが表示される",
+    "表示中のトークンのサービスのログイン後サイトがブラウザで開いた (3.14.2、ASM-028)",
+)
+def _login_site(ctx: StepContext) -> None:
+    view = ctx.view()
+    name = (view.get("token") or {}).get("name")
+    site = ctx.facts.login_site_of(name) if isinstance(name, str) else None
+    if site is None:
+        raise StepError(f"トークン「{name}」のサービスのログイン後サイトが前提からわかりません")
+    if view.get("browser") != site:
+        raise StepFailed(f"ブラウザで「{site}」", f"「{view.get('browser')}」")
+
+
+@then.add(
+    "Webサイトへは移動しない",
+    "Webサイトへは移動しない",
+    "ブラウザは開いていない (リンク先のないロゴ画像／リンク画像、2.2)",
+)
+def _no_site(ctx: StepContext) -> None:
+    browser = ctx.view().get("browser")
+    if browser is not None:
+        raise StepFailed("ブラウザは開かない", f"ブラウザで「{browser}」が開いた")
+
+
+@then.add(
+    "トークン一覧は{names:QList}である",
+    "トークン一覧は「ミレインターネットバンキング」「ミレインターネットバンキング_2」である",
+    "一覧のトークン表示名が、この順でこれだけある",
+)
+def _token_list(ctx: StepContext, names: tuple[str, ...]) -> None:
+    tokens = ctx.view().get("tokens", [])
+    if list(names) != tokens:
+        raise StepFailed(f"トークン一覧 {_quoted(names)}", f"トークン一覧 {_quoted(tokens)}")
+
+
+@then.add(
+    "トークン一覧に「{name:Q}」がある",
+    "トークン一覧に「ミレインターネットバンキング_2」がある",
+    "一覧にそのトークン表示名がある",
+)
+def _token_listed(ctx: StepContext, name: str) -> None:
+    tokens = ctx.view().get("tokens", [])
+    if name not in tokens:
+        raise StepFailed(f"トークン一覧に「{name}」", f"トークン一覧 {_quoted(tokens)}")
+
+
+@then.add(
+    "トークン表示名は「{name:Q}」である",
+    "トークン表示名は「ミレインターネットバンキング本店用」である",
+    "表示中のトークンの表示名 (サービス名称 + 追加文言) がこのとおりである",
+)
+def _token_name(ctx: StepContext, name: str) -> None:
+    shown = (ctx.view().get("token") or {}).get("name")
+    if shown != name:
+        raise StepFailed(
+            f"トークン表示名「{name}」", f"「{shown}」" if shown else "トークン表示なし"
+        )
+
+
+@then.add(
+    "有効期限「{date:Q}」が表示される",
+    "有効期限「2027/12/31」が表示される",
+    "表示中のトークンの有効期限が YYYY/MM/DD でこのとおりである",
+)
+def _expiry(ctx: StepContext, date: str) -> None:
+    shown = (ctx.view().get("token") or {}).get("expires")
+    if shown != date:
+        raise StepFailed(f"有効期限「{date}」", f"「{shown}」" if shown else "有効期限の表示なし")
+
+
+@then.add(
+    "バックキーは使えない",
+    "バックキーは使えない",
+    "バックキーのない端末 (iPhone) ではバックキーを押せない (unsupported)",
+)
+def _no_back_key(ctx: StepContext) -> None:
+    try:
+        after = ctx.send("key", key="back")
+    except Refused as refused:
+        if refused.kind != "unsupported":
+            raise StepFailed("バックキーは unsupported", refused.kind) from None
+        return
+    raise StepFailed("バックキーは使えない", f"押せた: {describe_view(after)}")
+
+
+THEN_PHRASES: Final[tuple[Phrase, ...]] = tuple(then.phrases)
+"""The ならば phrases, in the order `otpspec steps` lists them."""
