@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from harness.adapters.adapters import SubprocessAdapter
+from harness.adapters import SubprocessAdapter
 from harness.run.conform import ConformOptions, conform
 from statechart.app import ReferenceApp
 from statechart.loader import load_spec

@@ -32,7 +32,7 @@ from harness.generation.steps import (
     compare_outcomes,
     finding_sections,
 )
-from harness.protocol.messages import Implementation
+from harness.protocol import Implementation
 from statechart.model import Spec
 
 __all__ = [

@@ -36,7 +36,7 @@ from harness.generation.steps import (
     compare_outcomes,
     finding_sections,
 )
-from harness.protocol.messages import Implementation
+from harness.protocol import Implementation
 from statechart.model import Spec, Transition
 
 __all__ = ["CLOCK_STEPS", "DifferentialResult", "differential_check"]

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from harness.protocol.messages import Implementation, reported_error
+from harness.protocol import Implementation, reported_error
 from statechart.app import ReferenceApp
 from statechart.model import Spec, Transition
 from statechart.session import Session

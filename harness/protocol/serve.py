@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final, TextIO
 
-from harness.protocol.messages import (
+from harness.protocol import (
     MAX_LINE_BYTES,
     Implementation,
     encode_response,

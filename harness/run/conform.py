@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from harness.adapters.adapters import (
+from harness.adapters import (
     REFERENCE,
     Adapter,
     ImplementationError,
@@ -28,7 +28,7 @@ from harness.adapters.adapters import (
     adapter_for,
     parse_impl_command,
 )
-from harness.protocol.messages import Implementation, Op
+from harness.protocol import Implementation, Op
 from harness.run.runner import ScenarioResult, StepResult, run_scenario
 from harness.scenarios.gherkin import Feature, FeatureInvalid, Scenario, load_features
 from harness.scenarios.replay import DEFAULT_FEATURES_DIR, ScenarioReplayer, split_per_step

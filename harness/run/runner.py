@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-from harness.protocol.messages import CALLS, Implementation, reported_error
+from harness.protocol import CALLS, Implementation, reported_error
 from harness.scenarios.gherkin import Feature, FeatureProblem, Scenario, Step
 from harness.scenarios.text import Masker, replay_text, scenario_secrets, secret_fields
-from harness.vocabulary.base import Refused, StepError, StepFailed, View
+from harness.vocabulary.base import View
+from harness.vocabulary.errors import Refused, StepError, StepFailed
 from harness.vocabulary.facts import Facts
 from harness.vocabulary.phrases import Phrase, match_any, match_step, suggest
 from statechart.model import Spec

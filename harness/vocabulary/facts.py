@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any, Final
 
-from harness.vocabulary.base import StepError
+from harness.vocabulary.errors import StepError
 from statechart.clock import jst_date, parse_date, parse_instant
 from statechart.domain import DEFAULT_NOW, FixtureError, World, demo_service, parse_fixture
 

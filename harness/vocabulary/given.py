@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from harness.vocabulary.base import Handler, Phrase, PhraseBook, StepContext, StepError
+from harness.vocabulary.base import Handler, Phrase, PhraseBook, StepContext
+from harness.vocabulary.errors import StepError
 from harness.vocabulary.facts import OS_NAMES, iso_date, iso_instant
 
 __all__ = ["GIVEN_PHRASES"]

@@ -6,16 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from harness.vocabulary.base import (
-    Phrase,
-    PhraseBook,
-    Refused,
-    StepContext,
-    StepError,
-    StepFailed,
-    View,
-    describe_view,
-)
+from harness.vocabulary.base import Phrase, PhraseBook, StepContext, View, describe_view
+from harness.vocabulary.errors import Refused, StepError, StepFailed
 
 __all__ = ["THEN_PHRASES"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from harness.vocabulary.base import Handler, Phrase, PhraseBook, StepContext, StepError
+from harness.vocabulary.base import Handler, Phrase, PhraseBook, StepContext
+from harness.vocabulary.errors import StepError
 
 __all__ = ["OPERATION_NAMES", "WHEN_PHRASES"]
 

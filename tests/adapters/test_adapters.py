@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from harness.adapters.adapters import (
+from harness.adapters import (
     FAILURE_KINDS,
     Adapter,
     CommandError,
@@ -30,7 +30,7 @@ from harness.adapters.adapters import (
     adapter_for,
     parse_impl_command,
 )
-from harness.protocol.messages import Request, dispatch
+from harness.protocol import Request, dispatch
 from statechart.model import Spec
 
 ROOT = Path(__file__).resolve().parents[2]

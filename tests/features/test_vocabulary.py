@@ -9,7 +9,8 @@ import pytest
 
 from harness.cli.commands import main
 from harness.cli.steps import phrase_data, run_steps, shown_pattern
-from harness.vocabulary.base import StepError, describe_view, to_int
+from harness.vocabulary.base import describe_view, to_int
+from harness.vocabulary.errors import StepError
 from harness.vocabulary.facts import Facts, iso_date, iso_instant
 from harness.vocabulary.phrases import PHRASES, match_any, match_step, suggest
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from mutant_helpers import Kill, load_walkthrough, served, try_cheap, try_differential
 
-from harness.adapters.adapters import SubprocessAdapter
+from harness.adapters import SubprocessAdapter
 from harness.generation.checks import GeneratedSet, generate_checks
 from harness.mutants.catalogue import MUTANTS
 from statechart.model import Spec

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from harness.adapters.adapters import (
+from harness.adapters import (
     Adapter,
     ImplementationError,
     ImplementationFailure,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from mutant_helpers import served
 
-from harness.adapters.adapters import InProcessAdapter
+from harness.adapters import InProcessAdapter
 from harness.generation.differential import CLOCK_STEPS, DifferentialResult, differential_check
 from harness.generation.fixtures import FIXTURES, secret_labels
 from harness.mutants.catalogue import mutant_named

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from test_differential import MutantInProcess
 
-from harness.adapters.adapters import InProcessAdapter
+from harness.adapters import InProcessAdapter
 from harness.generation.checks import GeneratedSet, Limits, generate_checks, run_generated
 from harness.generation.explore import explore, fills
 from harness.generation.fixtures import FIXTURES, FieldValue

@@ -12,7 +12,7 @@ from types import ModuleType
 import pytest
 from mutant_helpers import Kill, walk_failure
 
-from harness.adapters.adapters import InProcessAdapter, SubprocessAdapter
+from harness.adapters import InProcessAdapter, SubprocessAdapter
 from harness.generation.checks import GeneratedSet, run_generated
 from harness.generation.differential import differential_check
 from harness.generation.steps import related_sections

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from harness.adapters.adapters import InProcessAdapter
+from harness.adapters import InProcessAdapter
 from harness.diagrams.flow import transition_id
 from harness.generation.as_gherkin import (
     mask_data,

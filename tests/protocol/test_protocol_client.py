@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from protocol_fakes import VIEW, FakeApp
 
-from harness.protocol.messages import (
+from harness.protocol import (
     ErrorInfo,
     HelloInfo,
     ProtocolError,

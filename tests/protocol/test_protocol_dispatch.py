@@ -11,8 +11,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from protocol_fakes import VIEW, FakeApp, KindError
 
-import harness.protocol.messages as protocol
-from harness.protocol.messages import (
+import harness.protocol as protocol
+from harness.protocol import (
     OPS,
     PROTOCOL_VERSION,
     Implementation,

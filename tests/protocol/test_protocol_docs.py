@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from protocol_fakes import FakeApp
 
-from harness.protocol.messages import ProtocolError, decode_response, handle_line, parse_request
+from harness.protocol import ProtocolError, decode_response, handle_line, parse_request
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from protocol_fakes import FakeApp
 
-from harness.protocol.messages import OPS, decode_response, handle_line
+from harness.protocol import OPS, decode_response, handle_line
 
 JSON_SCALARS = (
     st.none()

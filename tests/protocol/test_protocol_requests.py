@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from protocol_fakes import FakeApp
 
-from harness.protocol.messages import (
+from harness.protocol import (
     MAX_LINE_BYTES,
     OPS,
     ProtocolError,

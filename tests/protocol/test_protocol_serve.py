@@ -11,7 +11,7 @@ import pytest
 from protocol_fakes import FakeApp, KindError
 
 from harness.cli import commands as cli
-from harness.protocol.messages import MAX_LINE_BYTES, decode_response
+from harness.protocol import MAX_LINE_BYTES, decode_response
 from harness.protocol.serve import Overlong, read_line, serve
 
 SESSION = [

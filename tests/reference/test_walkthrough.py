@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from walkthrough import Driver, Walk, injected_codes, walk
 
-from harness.protocol.messages import handle_line
+from harness.protocol import handle_line
 from statechart.app import ReferenceApp
 from statechart.model import Spec
 

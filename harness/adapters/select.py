@@ -1,0 +1,25 @@
+"""Choosing the adapter for an implementation command line (or the reference)."""
+
+from __future__ import annotations
+
+from harness.adapters.base import REFERENCE, Adapter
+from harness.adapters.commands import parse_impl_command
+from harness.adapters.external import SubprocessAdapter
+from harness.adapters.inprocess import InProcessAdapter
+from statechart.model import Spec
+
+
+def adapter_for(impl: str | None, spec: Spec, *, timeout: float = 5.0) -> Adapter:
+    """Returns the adapter for an `--impl` value.
+
+    Args:
+        impl: None or "reference" for the in-process reference app, else a command line.
+        spec: The loaded spec (used by the reference).
+        timeout: Seconds a subprocess gets to answer each request.
+
+    Raises:
+        CommandError: The command cannot be split into words.
+    """
+    if impl is None or impl.strip() == REFERENCE:
+        return InProcessAdapter(spec)
+    return SubprocessAdapter(parse_impl_command(impl), timeout=timeout)
