@@ -22,13 +22,13 @@ from statechart.model import (
     Transition,
 )
 from statechart.problems import Location, Origin, Problem, SourceMap, SpecInvalid
+from statechart.resources import SPEC_DIR
 from statechart.schema import SPEC_KINDS, validate
 from statechart.yamlio import LoadedYaml, load_yaml
 
-__all__ = ["DEFAULT_SPEC_DIR", "REPO_ROOT", "load_spec", "spec_file_name"]
+__all__ = ["DEFAULT_SPEC_DIR", "load_spec", "spec_file_name"]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SPEC_DIR = REPO_ROOT / "spec"
+DEFAULT_SPEC_DIR = SPEC_DIR
 
 _CITATION_KEYS = ("sections", "assumptions")
 
@@ -400,8 +400,8 @@ def load_spec(spec_dir: Path | None = None, *, schema_dir: Path | None = None) -
     """Loads, validates and builds the spec.
 
     Args:
-        spec_dir: The directory of the five spec files (default: the repo's spec/).
-        schema_dir: The directory of the JSON Schemas (default: the repo's spec/schemas/).
+        spec_dir: The directory of the spec files (default: the shipped spec).
+        schema_dir: The directory of the JSON Schemas (default: the shipped schemas).
 
     Returns:
         The typed spec.

@@ -14,10 +14,10 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError, ValidationError, best_match
 
 from statechart.problems import JsonPath, Location, Problem, format_json_path
+from statechart.resources import SCHEMA_DIR
 
 __all__ = ["SCHEMA_DIR", "SPEC_KINDS", "Locator", "is_valid", "schema_path", "validate"]
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "spec" / "schemas"
 SPEC_KINDS = ("statechart", "errors", "assumptions", "rules", "sections")
 
 _JSON_TYPES = {
@@ -255,7 +255,7 @@ def is_valid(
     Args:
         data: The data.
         kind: The schema's kind (`protocol-request`, `view`, …).
-        schema_dir: Where the schemas are (default: the repo's spec/schemas).
+        schema_dir: Where the schemas are (default: the shipped schemas).
         branch: For a schema whose `allOf` picks one `$defs` entry by a discriminator
             (the request's `op`), the entry the data selects: only it is checked.
     """
@@ -275,7 +275,7 @@ def validate(
         data: The plain data loaded from the file.
         kind: The file kind: one of SPEC_KINDS.
         where: Locates JSON paths in the file.
-        schema_dir: Where the schemas are (default: the repo's spec/schemas).
+        schema_dir: Where the schemas are (default: the shipped schemas).
 
     Returns:
         One Problem per violation, located at the offending value or key.

@@ -11,7 +11,7 @@ from typing import Any
 
 from harness.diagrams.draw import DEFAULT_OUT_DIR, RenderFailure, render_all
 from harness.diagrams.export import to_mermaid, to_scxml, write_docs
-from statechart.loader import DEFAULT_SPEC_DIR, REPO_ROOT, load_spec
+from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 from statechart.problems import SpecInvalid
 
 __all__ = ["COVERAGE_STATUSES", "add_render_command", "load_coverage", "run_render"]
@@ -32,14 +32,23 @@ def add_render_command(commands: Any) -> None:
         commands: The object returned by `ArgumentParser.add_subparsers`.
     """
     render = commands.add_parser(
-        "render", help="draw the screen-flow diagrams, docs/screen-flow.md and the SCXML"
+        "render", help="draw the screen-flow diagrams, their Mermaid text and the SCXML"
     )
     render.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_OUT_DIR,
         metavar="DIR",
-        help="where to write the diagrams (default: reports/diagrams/)",
+        help="where to write the diagrams, screen-flow.md and the SCXML; nothing is written"
+        " elsewhere (default: reports/diagrams/ of the working directory)",
+    )
+    render.add_argument(
+        "--docs",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also refresh screen-flow.md and screen-flow-overview.png in DIR (for the"
+        " repository's docs/)",
     )
     render.add_argument(
         "--coverage",
@@ -87,9 +96,12 @@ def _render(args: argparse.Namespace) -> list[Path]:
     mermaid.write_text(to_mermaid(spec), encoding="utf-8")
     scxml = out / "statechart.scxml"
     scxml.write_text(to_scxml(spec), encoding="utf-8")
-    overview = REPO_ROOT / "docs" / "screen-flow-overview.png"
-    shutil.copyfile(out / "overview.png", overview)  # shown by the README
-    return [*written, mermaid, scxml, write_docs(spec, REPO_ROOT), overview]
+    written += [mermaid, scxml, write_docs(spec, out)]
+    if args.docs is not None:  # the repository's docs/: the README shows the overview
+        overview = args.docs / "screen-flow-overview.png"
+        shutil.copyfile(out / "overview.png", overview)
+        written += [write_docs(spec, args.docs), overview]
+    return written
 
 
 def _shown(path: Path) -> str:

@@ -31,7 +31,6 @@ from harness.diagrams.flow import (
     section_heading,
     transition_id,
 )
-from statechart.loader import REPO_ROOT
 from statechart.model import Section, Spec
 
 __all__ = [
@@ -53,7 +52,7 @@ __all__ = [
     "transition_id",
 ]
 
-DEFAULT_OUT_DIR = REPO_ROOT / "reports" / "diagrams"
+DEFAULT_OUT_DIR = Path("reports") / "diagrams"
 FONT = "IPAPGothic"
 FONT_PACKAGE = "fonts-ipafont-gothic"
 RANKDIR = "TB"

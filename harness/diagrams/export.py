@@ -33,7 +33,7 @@ __all__ = [
     "write_docs",
 ]
 
-DOCS_FILE = Path("docs/screen-flow.md")
+DOCS_FILE = "screen-flow.md"
 SCXML_NAMESPACE = "http://www.w3.org/2005/07/scxml"
 OTP_NAMESPACE = "urn:otpspec:scxml"
 SCREEN_SUFFIX = "._screen"
@@ -161,8 +161,8 @@ def to_mermaid(spec: Spec) -> str:
     return flow_to_mermaid(build_flow(spec), spec.statechart.initial)
 
 
-def write_docs(spec: Spec, repo_root: Path) -> Path:
-    """Writes docs/screen-flow.md: the overview and each split frame as Mermaid blocks.
+def write_docs(spec: Spec, docs_dir: Path) -> Path:
+    """Writes `screen-flow.md` in `docs_dir`: the overview and each frame as Mermaid blocks.
 
     Returns:
         The file written.
@@ -181,7 +181,7 @@ def write_docs(spec: Spec, repo_root: Path) -> Path:
         lines += ["", f"## {view.title}", "", "```mermaid", flow_to_mermaid(view, initial)]
         lines[-1] = lines[-1].rstrip("\n")
         lines.append("```")
-    target = repo_root / DOCS_FILE
+    target = docs_dir / DOCS_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return target

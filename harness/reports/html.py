@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import jinja2
+
+from harness.resources import TEMPLATES_DIR as TEMPLATES
 
 if TYPE_CHECKING:
     from harness.reports.writers import DiagramsInfo, SectionVerdict
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TEMPLATES_DIR", "ViewRow", "render_matrix", "render_report", "view_rows"]
 
-TEMPLATES_DIR: Final = Path(__file__).parent / "templates"
+TEMPLATES_DIR: Final = TEMPLATES
 _ABSENT: Final = "—"
 _MISSING: Final = object()
 

@@ -35,7 +35,7 @@ from harness.scenarios.replay import DEFAULT_FEATURES_DIR, ScenarioReplayer, spl
 from harness.scenarios.text import Masker, scenario_secrets, secret_fields
 from harness.vocabulary.phrases import match_step
 from statechart.checks import check_spec
-from statechart.loader import DEFAULT_SPEC_DIR, REPO_ROOT, load_spec
+from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 from statechart.model import Spec
 from statechart.problems import SpecInvalid
 
@@ -56,7 +56,7 @@ __all__ = [
     "run_implementation",
 ]
 
-DEFAULT_REPORT_DIR: Final = REPO_ROOT / "reports"
+DEFAULT_REPORT_DIR: Final = Path("reports")
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_NOT_STARTED: Final = 3

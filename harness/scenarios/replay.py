@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from harness.diagrams.flow import transition_id
+from harness.resources import FEATURES_DIR
 from harness.run.runner import ScenarioResult, check_steps, run_scenario
 from harness.scenarios.gherkin import (
     Feature,
@@ -23,7 +24,7 @@ from harness.scenarios.gherkin import (
     load_features,
 )
 from statechart.app import ReferenceApp
-from statechart.loader import DEFAULT_SPEC_DIR, REPO_ROOT
+from statechart.loader import DEFAULT_SPEC_DIR
 from statechart.model import Spec, Transition
 from statechart.problems import Location, Problem, sort_problems
 
@@ -39,7 +40,8 @@ __all__ = [
     "split_per_step",
 ]
 
-DEFAULT_FEATURES_DIR: Final = REPO_ROOT / "features"
+DEFAULT_FEATURES_DIR: Final = FEATURES_DIR
+"""The shipped features (package data of `harness.features`)."""
 
 
 class _TracingReference:
@@ -214,7 +216,7 @@ def shown_path(path: Path) -> Path:
 
 
 def default_feature_paths(spec_dir: Path) -> list[Path]:
-    """The repo's features/ when `spec_dir` is the repo's spec/, else none (another spec)."""
+    """The shipped features when `spec_dir` is the shipped spec, else none (another spec)."""
     same = spec_dir.resolve() == DEFAULT_SPEC_DIR.resolve()
     return [shown_path(DEFAULT_FEATURES_DIR)] if same and DEFAULT_FEATURES_DIR.is_dir() else []
 

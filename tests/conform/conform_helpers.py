@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from repo_paths import REPO_ROOT
+
 from harness.cli import commands as cli
-from statechart.loader import REPO_ROOT
 
 FEATURES = REPO_ROOT / "features"
 IMPLS = REPO_ROOT / "tests" / "adapters" / "impls"

@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from repo_paths import REPO_ROOT
+
 from harness.run.runner import masked_name
 from harness.scenarios.gherkin import Scenario
-from statechart.loader import DEFAULT_SPEC_DIR, REPO_ROOT, load_spec
+from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 from statechart.model import Spec
 
 

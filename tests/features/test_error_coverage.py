@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from repo_paths import REPO_ROOT
 
 from harness.scenarios.gherkin import Feature, load_features
 from harness.vocabulary.phrases import PHRASES, Phrase, match_step
-from statechart.loader import REPO_ROOT
 from statechart.model import Spec
 
 FEATURES = REPO_ROOT / "features"

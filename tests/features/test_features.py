@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 from feature_helpers import collection_spec
+from repo_paths import REPO_ROOT
 
 from harness.run.runner import run_scenario
 from harness.scenarios.gherkin import Scenario, load_features
 from statechart.app import ReferenceApp
-from statechart.loader import REPO_ROOT
 from statechart.model import Spec
 
 FEATURES = REPO_ROOT / "features"

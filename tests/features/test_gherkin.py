@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from repo_paths import REPO_ROOT
 
 from harness.run.runner import check_steps
 from harness.scenarios.gherkin import (
@@ -16,7 +17,6 @@ from harness.scenarios.gherkin import (
     feature_files,
     load_features,
 )
-from statechart.loader import REPO_ROOT
 from statechart.model import Spec
 
 INVALID = Path(__file__).resolve().parent / "invalid"

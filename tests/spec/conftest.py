@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from repo_paths import MANUAL
 
 from statechart.checks import check_spec
 from statechart.loader import load_spec
@@ -16,8 +17,6 @@ from statechart.problems import Problem, SpecInvalid
 HERE = Path(__file__).resolve().parent
 MINIMAL_DIR = HERE / "minimal"
 BROKEN_DIR = HERE / "broken"
-MANUAL = HERE.parent.parent / "docs" / "manual" / "otp-app-user-manual-ja.txt"
-"""The manual, kept in the repository (not in the package: its notice forbids reproduction)."""
 MINIMAL_GUARDS = frozenset({"has_pin", "pin_wrong"})
 MINIMAL_ACTIONS = frozenset({"verify_pin"})
 

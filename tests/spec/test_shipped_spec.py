@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import MANUAL
+from repo_paths import MANUAL
 
 from statechart.checks import check_spec, coverage
 from statechart.loader import DEFAULT_SPEC_DIR, load_spec

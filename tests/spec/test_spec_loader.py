@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 from conftest import SpecCopy
+from repo_paths import REPO_ROOT
 
-from statechart.loader import DEFAULT_SPEC_DIR, REPO_ROOT, load_spec, spec_file_name
+from statechart.loader import DEFAULT_SPEC_DIR, load_spec, spec_file_name
 from statechart.problems import SpecInvalid
 
 
@@ -23,9 +24,10 @@ class TestSpecFileName:
 
 
 class TestLoadSpec:
-    def test_default_dir_is_the_repo_spec(self) -> None:
-        assert DEFAULT_SPEC_DIR == REPO_ROOT / "spec"
-        assert (REPO_ROOT / "statechart" / "loader.py").is_file()
+    def test_default_dir_is_the_shipped_spec(self) -> None:
+        # Package data of statechart.spec; an editable install maps it to the checkout's spec/.
+        assert DEFAULT_SPEC_DIR.resolve() == (REPO_ROOT / "spec").resolve()
+        assert (DEFAULT_SPEC_DIR / "statechart.yaml").is_file()
 
     def test_loads_the_minimal_spec(self, minimal_dir: Path) -> None:
         spec = load_spec(minimal_dir)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 from conftest import BROKEN_DIR, MINIMAL_ACTIONS, MINIMAL_DIR, MINIMAL_GUARDS, SpecCopy
+from repo_paths import REPO_ROOT
 
 from harness.cli import commands as cli
-from statechart.loader import REPO_ROOT, load_spec
+from statechart.loader import load_spec
 
 
 @pytest.fixture
