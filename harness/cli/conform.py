@@ -1,38 +1,70 @@
-"""The `otpspec conform` subcommand: argument wiring, progress lines, the summary.
+"""`otpspec conform`: the conformance run, a thin front door over the pytest plugin.
 
-`otpspec conform [--impl CMD]... [--report DIR] [--features PATH]... [--timeout S]
-[--no-differential] [--no-generated] [--seed N]` exits 0 when everything passed, 1 when
-anything failed, 2 on bad arguments and 3 when an implementation could not start.
+For each `--impl` (default: the reference, in process) it runs pytest with the otpspec
+plugin on the features and the spec's generated checks, isolated from any pytest
+configuration in the working directory, and writes every report of that run into the
+report directory (a subdirectory per implementation when there are several, and a matrix):
+results.json, report.html, traceability.md, coverage.json, the diagrams, junit.xml and
+cucumber.json. The console is pytest's. Anything after `--` goes to pytest as it is.
+
+Exit status: 0 everything passed (deviations too, unless --strict); 1 a fail or an error;
+2 bad arguments, nothing selected, or reports that cannot be written; 3 an implementation
+could not be started; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from harness.reports.writers import run_outcome, write_reports
-from harness.run.conform import (
-    DEFAULT_REPORT_DIR,
-    CheckOutcome,
-    ConformError,
-    ConformOptions,
-    ConformRun,
-    ImplRun,
-    Progress,
-    ScenarioRun,
-    conform,
-)
-from harness.scenarios.gherkin import Feature
-from harness.scenarios.replay import DEFAULT_FEATURES_DIR, shown_path
+import pytest
 
-__all__ = ["EXIT_USAGE", "ProgressPrinter", "add_conform_command", "run_conform", "summary_line"]
+from harness.adapters import REFERENCE, CommandError, parse_impl_command
+from harness.reports.html import render_matrix
+from harness.reports.matrix import load_summary, matrix_md
+from harness.reports.publish import ReportDirError, check_writable, publish
+from harness.resources import FEATURES_DIR
+from harness.run.options import MAX_TIMEOUT, impl_label
+from statechart.loader import DEFAULT_SPEC_DIR, load_spec
+from statechart.problems import SpecInvalid
 
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_NOT_STARTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "add_conform_command",
+    "pytest_arguments",
+    "run_conform",
+]
+
+EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
 EXIT_USAGE: Final = 2
+EXIT_NOT_STARTED: Final = 3
 EXIT_INTERRUPTED: Final = 130
-_BAR_WIDTH: Final = 30
+
+EXIT_HELP: Final = (
+    "exit status: 0 everything passed (deviations too, unless --strict); 1 a fail or an "
+    "error; 2 bad arguments, nothing selected, or reports that cannot be written; 3 an "
+    "implementation could not be started; 130 interrupted"
+)
+_PYTEST_EXIT: Final = {
+    pytest.ExitCode.OK: EXIT_OK,
+    pytest.ExitCode.TESTS_FAILED: EXIT_FAILED,
+    pytest.ExitCode.INTERRUPTED: EXIT_INTERRUPTED,
+    pytest.ExitCode.INTERNAL_ERROR: EXIT_USAGE,
+    pytest.ExitCode.USAGE_ERROR: EXIT_USAGE,
+    pytest.ExitCode.NO_TESTS_COLLECTED: EXIT_USAGE,
+}
 
 
 def _seconds(text: str) -> float:
@@ -40,9 +72,17 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"the timeout must be above 0 seconds, not {text}")
+    if not (value > 0 and math.isfinite(value)) or value > MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(
+            f"the timeout must be above 0 and at most {MAX_TIMEOUT:g} seconds, not {text}"
+        )
     return value
+
+
+def _workers(text: str) -> str:
+    if text == "auto" or (text.isdigit() and 0 < int(text) <= 256):
+        return text
+    raise argparse.ArgumentTypeError(f"-n takes a number of workers (1-256) or auto, not {text!r}")
 
 
 def add_conform_command(commands: Any) -> None:
@@ -55,9 +95,12 @@ def add_conform_command(commands: Any) -> None:
         "conform",
         help="run the scenarios and checks against implementations and write reports",
         description="Runs every scenario of the feature files, the generated checks and the "
-        "differential check against each implementation, and writes the reports.",
+        "differential walks against each implementation (with pytest and the otpspec "
+        "plugin), and writes the reports. Arguments after -- go to pytest.",
+        epilog=EXIT_HELP,
     )
-    parser.add_argument(
+    add = parser.add_argument
+    add(
         "--impl",
         action="append",
         default=[],
@@ -65,164 +108,210 @@ def add_conform_command(commands: Any) -> None:
         help="an implementation's command line (protocol v1 on stdin/stdout); repeat for a "
         "matrix (default: the reference, in process)",
     )
-    parser.add_argument(
+    add(
         "--report",
         type=Path,
-        default=DEFAULT_REPORT_DIR,
+        default=Path("reports"),
         metavar="DIR",
-        help="where to write the reports (default: reports/)",
+        help="where to write the reports (default: reports/ of the working directory)",
     )
-    parser.add_argument(
+    add(
+        "--spec",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the spec directory (default: the shipped spec)",
+    )
+    add(
         "--features",
         action="append",
         type=Path,
         default=[],
         metavar="PATH",
-        help="feature files or directories (default: features/)",
+        help="feature files or directories (repeatable; default: the shipped features)",
     )
-    parser.add_argument(
-        "--timeout", type=_seconds, default=5.0, metavar="S", help="seconds per request (5)"
+    add("--timeout", type=_seconds, default=5.0, metavar="S", help="seconds per request (5)")
+    add("--no-differential", action="store_true", help="skip the differential walks")
+    add("--no-generated", action="store_true", help="skip the generated checks")
+    add("--no-diagrams", action="store_true", help="no diagrams in the report")
+    add("--seed", type=int, default=0, metavar="N", help="the differential walks' seed")
+    add(
+        "--walks",
+        type=int,
+        default=25,
+        metavar="N",
+        help="differential walks from each starting point (25)",
     )
-    parser.add_argument(
-        "--no-differential", action="store_true", help="skip the differential check"
+    add("-k", dest="keyword", metavar="EXPR", help="only items matching the expression (pytest -k)")
+    add(
+        "-m",
+        dest="markers",
+        metavar="EXPR",
+        help="only items with these markers (pytest -m), e.g. 'section-3.4 or ASM-012'",
     )
-    parser.add_argument("--no-generated", action="store_true", help="skip the generated checks")
-    parser.add_argument("--seed", type=int, default=0, metavar="N", help="the differential seed")
-
-
-def summary_line(counts: dict[str, int]) -> str:
-    """`N passed, N failed`, then `, N skipped` / `, N undefined` when there are any."""
-    line = f"{counts.get('passed', 0)} passed, {counts.get('failed', 0)} failed"
-    for kind in ("skipped", "undefined"):
-        if counts.get(kind):
-            line += f", {counts[kind]} {kind}"
-    return line
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else ""
-
-
-class ProgressPrinter(Progress):
-    """Prints one line per feature file (a progress bar instead on a terminal)."""
-
-    def __init__(self, out: TextIO, *, tty: bool | None = None) -> None:
-        self._out = out
-        self._tty = out.isatty() if tty is None else tty
-        self._total = 0
-        self._done = 0
-
-    def _print(self, text: str) -> None:
-        self._clear()
-        print(text, file=self._out, flush=True)
-
-    def _clear(self) -> None:
-        if self._tty:
-            self._out.write("\r\033[K")
-
-    def begin(self, run: ImplRun, total: int) -> None:
-        """Names the implementation."""
-        self._total, self._done = total, 0
-        self._print(f"{run.impl}: {run.name} {run.version}, {total} scenarios")
-
-    def scenario(self, done: ScenarioRun) -> None:
-        """Moves the bar; a failure is printed at once."""
-        self._done += 1
-        if not done.passed:
-            self._print(f"  FAILED {done.result.location} {done.result.name}")
-            self._print(f"    {_first_line(done.result.message)}")
-        if self._tty:
-            filled = _BAR_WIDTH * self._done // max(self._total, 1)
-            bar = "#" * filled + "-" * (_BAR_WIDTH - filled)
-            self._clear()
-            self._out.write(f"  [{bar}] {self._done}/{self._total}")
-            self._out.flush()
-
-    def feature(self, feature: Feature, runs: Sequence[ScenarioRun]) -> None:
-        """One line per feature file with its counts (not on a terminal: the bar says it)."""
-        if self._tty:
-            return
-        passed = sum(1 for run in runs if run.passed)
-        failed = f", {len(runs) - passed} failed" if passed < len(runs) else ""
-        self._print(f"  {Path(feature.path).name}: {len(runs)} scenarios, {passed} passed{failed}")
-
-    def check(self, name: str, outcome: CheckOutcome | None) -> None:
-        """Says a check started, and how it went."""
-        if outcome is None:
-            self._clear()
-            self._out.write(f"  {name}: running…" + ("" if self._tty else "\n"))
-            self._out.flush()
-            return
-        self._print(f"  {name}: {outcome.summary}")
-
-    def end(self, run: ImplRun) -> None:
-        """Prints the implementation's outcome."""
-        for check in () if run.start_failure else (run.generated, run.differential):
-            if check.status == "not run":
-                self._print(f"  {check.name}: {check.summary}")
-        self._print(f"{run.impl}: {run_outcome(run)}")
-
-
-def _options(args: argparse.Namespace) -> ConformOptions:
-    return ConformOptions(
-        impls=tuple(args.impl),
-        report_dir=args.report,
-        features=tuple(args.features) or (shown_path(DEFAULT_FEATURES_DIR),),
-        timeout=args.timeout,
-        differential=not args.no_differential,
-        generated=not args.no_generated,
-        seed=args.seed,
+    add(
+        "--section",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only items of this manual section and its subsections (repeatable)",
+    )
+    add(
+        "-n",
+        dest="workers",
+        type=_workers,
+        metavar="N",
+        help="run on N pytest-xdist workers, one implementation process each",
+    )
+    add(
+        "pytest_args",
+        nargs=argparse.REMAINDER,
+        metavar="-- PYTEST_ARGS",
+        help="further pytest arguments",
     )
 
 
-def _report_dir_ok(path: Path) -> str:
-    """Why the report directory cannot be used ("" if it can)."""
+def pytest_arguments(
+    args: argparse.Namespace, impl: str, label: str, report: Path, spec_dir: Path
+) -> list[str]:
+    """The pytest command line of one implementation's run."""
+    features = [str(path) for path in (args.features or [FEATURES_DIR])]
+    argv = [
+        *features,
+        str(spec_dir),
+        "-c",
+        os.devnull,  # the working directory's pytest configuration is not ours
+        "--rootdir",
+        str(Path.cwd()),
+        "-o",
+        f"cache_dir={report / '.pytest_cache'}",
+        "-o",
+        "junit_family=xunit2",
+        "-p",
+        "no:randomly",
+        "--otpspec-impl",
+        impl,
+        "--otpspec-label",
+        label,
+        "--otpspec-spec",
+        str(spec_dir),
+        "--otpspec-report",
+        str(report),
+        "--otpspec-timeout",
+        repr(args.timeout),
+        "--otpspec-seed",
+        str(args.seed),
+        "--otpspec-walks",
+        str(args.walks),
+        "--junitxml",
+        str(report / "junit.xml"),
+        "--cucumberjson",
+        str(report / "cucumber.json"),
+    ]
+    flags = {
+        "--otpspec-no-generated": args.no_generated,
+        "--otpspec-no-differential": args.no_differential,
+        "--otpspec-no-diagrams": args.no_diagrams,
+    }
+    argv += [flag for flag, wanted in flags.items() if wanted]
+    for section in args.section:
+        argv += ["--otpspec-section", section]
+    if args.keyword:
+        argv += ["-k", args.keyword]
+    if args.markers:
+        argv += ["-m", args.markers]
+    if args.workers:
+        argv += ["-n", args.workers]
+    if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        argv += ["-p", "harness.run.plugin", "-p", "pytest_bdd.plugin", "-p", "xdist.plugin"]
+    extra = list(args.pytest_args)
+    return argv + (extra[1:] if extra[:1] == ["--"] else extra)
+
+
+def _labels(impls: Sequence[str]) -> list[str]:
+    labels: list[str] = []
+    for impl in impls:
+        base = impl_label(impl)
+        label, number = base, 2
+        while label in labels:
+            label, number = f"{base}-{number}", number + 1
+        labels.append(label)
+    return labels
+
+
+def _check(args: argparse.Namespace, err: TextIO) -> Path | None:
+    """The spec directory, once the arguments hold up (None: a message was printed)."""
+    for impl in args.impl:
+        if impl.strip() != REFERENCE:
+            try:
+                parse_impl_command(impl)
+            except CommandError as error:
+                print(f"otpspec conform: --impl {impl!r}: {error}", file=err)
+                return None
+    missing = [str(path) for path in args.features if not path.exists()]
+    if missing:
+        print(f"otpspec conform: feature path not found: {', '.join(missing)}", file=err)
+        return None
+    spec_dir: Path = args.spec or DEFAULT_SPEC_DIR
+    if not (spec_dir / "statechart.yaml").is_file():
+        print(f"otpspec conform: --spec {spec_dir}: no statechart.yaml there", file=err)
+        return None
     try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        return f"cannot make the report directory {path}: {error.strerror or error}"
-    return ""
+        check_writable(args.report)
+    except ReportDirError as error:
+        print(f"otpspec conform: {error}", file=err)
+        return None
+    return spec_dir
 
 
-def _finish(result: ConformRun, report_dir: Path, out: TextIO) -> int:
-    """Writes the reports and prints the summary line last; 2 if a report cannot be written."""
-    code = result.exit_code
+def _started(report: Path) -> bool:
     try:
-        written = write_reports(result, report_dir)
-    except OSError as error:
-        print(f"otpspec conform: cannot write the reports: {error}", file=sys.stderr)
-        code = EXIT_USAGE
-    else:
-        names = sorted({path.name for path in written})
-        if written:
-            print(f"reports: {report_dir}/ ({', '.join(names)})", file=out)
-    totals = {"passed": 0, "failed": 0, "skipped": 0, "undefined": 0}
-    for run in result.runs:
-        for kind, count in run.counts.items():
-            totals[kind] += count
-    print(summary_line(totals), file=out, flush=True)
-    return code
+        results = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return not results.get("implementation", {}).get("start_failure")
 
 
-def run_conform(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    """Runs `otpspec conform`; bad input is one line on stderr and exit status 2."""
-    out = out or sys.stdout
-    options = _options(args)
-    problem = _report_dir_ok(options.report_dir)
-    if problem:
-        print(f"otpspec conform: {problem}", file=sys.stderr)
+def _matrix(spec_dir: Path, reports: Sequence[Path], root: Path) -> None:
+    try:
+        spec = load_spec(spec_dir)
+    except SpecInvalid:
+        return
+    summaries = [load_summary(spec, report / "results.json") for report in reports]
+    found = [summary for summary in summaries if summary is not None]
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    publish(
+        {"matrix.md": matrix_md(spec, found), "matrix.html": render_matrix(spec, found, stamp)},
+        root,
+    )
+
+
+def run_conform(args: argparse.Namespace, err: TextIO | None = None) -> int:
+    """Runs `otpspec conform`; see the module docstring for the exit status."""
+    err = err or sys.stderr
+    spec_dir = _check(args, err)
+    if spec_dir is None:
         return EXIT_USAGE
-    try:
-        result = conform(options, ProgressPrinter(out))
-    except ConformError as error:
-        print(f"otpspec conform: {error}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:  # the adapters have stopped their processes on the way out
-        print("\notpspec conform: interrupted; no reports written", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    for run in result.runs:
-        if run.start_failure:
-            print(
-                f"otpspec conform: cannot start {run.impl!r}: {run.start_failure}", file=sys.stderr
-            )
-    return _finish(result, options.report_dir, out)
+    impls = [impl.strip() for impl in args.impl] or [REFERENCE]
+    labels = _labels(impls)
+    several = len(impls) > 1
+    codes: list[int] = []
+    reports: list[Path] = []
+    for impl, label in zip(impls, labels, strict=True):
+        report = args.report / label if several else args.report
+        reports.append(report)
+        code = pytest.main(pytest_arguments(args, impl, label, report, spec_dir))
+        mapped = _PYTEST_EXIT.get(pytest.ExitCode(code), EXIT_FAILED)
+        if mapped == EXIT_INTERRUPTED:
+            return EXIT_INTERRUPTED
+        if not _started(report):
+            print(f"otpspec conform: cannot start {impl!r}; see {report}/report.html", file=err)
+            mapped = EXIT_NOT_STARTED
+        codes.append(mapped)
+    if several:
+        try:
+            _matrix(spec_dir, reports, args.report)
+        except ReportDirError as error:
+            print(f"otpspec conform: {error}", file=err)
+            codes.append(EXIT_USAGE)
+    return max(codes)

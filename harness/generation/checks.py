@@ -14,16 +14,17 @@ The set depends on the spec only, so `generate_checks` computes it once per spec
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 from harness.generation.as_gherkin import mask_data, scenario_text, secrets_of
 from harness.generation.explore import Exploration, Item, Limits, Node, explore
-from harness.generation.fixtures import FIXTURES, WalkFixture
+from harness.generation.fixtures import FIXTURES, WalkFixture, fixture_named
 from harness.generation.graph import Unreached, explain
 from harness.generation.steps import (
     Difference,
+    Outcome,
     Refusal,
     TransitionIndex,
     WalkStep,
@@ -41,7 +42,9 @@ __all__ = [
     "GeneratedSet",
     "Limits",
     "Unreached",
+    "failed_result",
     "generate_checks",
+    "replay_check",
     "run_generated",
 ]
 
@@ -68,6 +71,36 @@ class GeneratedCheck:
     states: tuple[str, ...] = field(repr=False)
     covers: frozenset[str] = field(repr=False)
     spec: Spec = field(repr=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The check as JSON-ready data (the spec is not included: `from_json` takes it)."""
+        return {
+            "name": self.name,
+            "fixture": self.fixture.name,
+            "steps": [asdict(step) for step in self.steps],
+            "expected_views": list(self.expected_views),
+            "transitions": [list(taken) for taken in self.transitions],
+            "states": list(self.states),
+            "covers": sorted(self.covers),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], spec: Spec) -> GeneratedCheck:
+        """The check from `to_json` data, for `spec` (the one it was generated from).
+
+        Raises:
+            KeyError, TypeError, ValueError: The data is not what `to_json` writes.
+        """
+        return cls(
+            name=str(data["name"]),
+            fixture=fixture_named(str(data["fixture"])),
+            steps=tuple(WalkStep(**step) for step in data["steps"]),
+            expected_views=tuple(data["expected_views"]),
+            transitions=tuple(tuple(taken) for taken in data["transitions"]),
+            states=tuple(data["states"]),
+            covers=frozenset(data["covers"]),
+            spec=spec,
+        )
 
 
 @dataclass(frozen=True)
@@ -242,7 +275,8 @@ def _typed(check: GeneratedCheck, index: int) -> list[str]:
     return typed
 
 
-def _failed(check: GeneratedCheck, index: int, difference: Difference) -> CheckResult:
+def failed_result(check: GeneratedCheck, index: int, difference: Difference) -> CheckResult:
+    """The result of a check that differs at step `index` (-1: the reset), with its replay."""
     spec = check.spec
     expected = check.expected_views[index] if index >= 0 else None
     state = check.states[index] if index >= 0 else spec.statechart.initial
@@ -273,14 +307,33 @@ def _failed(check: GeneratedCheck, index: int, difference: Difference) -> CheckR
     )
 
 
-def _replay(impl: Implementation, check: GeneratedCheck) -> CheckResult:
+StepObserver = Callable[[int, WalkStep, Outcome, Outcome], None]
+"""Told of each step replayed: its index (-1: the reset), the step, expected and observed."""
+
+
+def replay_check(
+    impl: Implementation, check: GeneratedCheck, observe: StepObserver | None = None
+) -> CheckResult:
+    """Replays one check on an implementation (reset first), up to its first difference.
+
+    Args:
+        impl: Any implementation.
+        check: The check.
+        observe: Told of each step and what both sides showed (the reset included).
+    """
     reset = attempt_reset(impl, check.fixture.fixture())
+    if observe is not None:
+        observe(-1, WalkStep("reset"), {}, reset)
     if isinstance(reset, Refusal):
-        return _failed(check, -1, Difference("request", "view", f"{reset.kind}: {reset.message}"))
+        refused = Difference("request", "view", f"{reset.kind}: {reset.message}")
+        return failed_result(check, -1, refused)
     for index, (step, expected) in enumerate(zip(check.steps, check.expected_views, strict=True)):
-        difference = compare_outcomes(expected, attempt(impl, step))
+        observed = attempt(impl, step)
+        if observe is not None:
+            observe(index, step, expected, observed)
+        difference = compare_outcomes(expected, observed)
         if difference is not None:
-            return _failed(check, index, difference)
+            return failed_result(check, index, difference)
     return CheckResult(check.name, True)
 
 
@@ -303,7 +356,7 @@ def run_generated(
     listed = checks.checks if isinstance(checks, GeneratedSet) else tuple(checks)
     results: list[CheckResult] = []
     for check in listed:
-        results.append(_replay(impl, check))
+        results.append(replay_check(impl, check))
         if stop_early and not results[-1].ok:
             break
     return results

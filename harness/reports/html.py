@@ -1,10 +1,10 @@
-"""The HTML reports of `otpspec conform` (the one module that imports jinja2).
+"""The HTML reports of a conformance run (the one module that imports jinja2).
 
-`report.html` shows one implementation: its verdict per manual section, the checks, every
-failure with the expected (reference) and observed views side by side and the failure
-replayed as Gherkin, then the diagrams with the coverage overlay. `matrix.html` shows
-implementations × sections. The templates are `harness/reports/templates/*.html.j2`; every value
-is escaped by jinja2's autoescape.
+`report.html` shows one implementation: its verdict per manual section, every item that did
+not pass with its verdict, clauses, the expected (reference) and observed views side by
+side and the scenario that replays it, then the diagrams with the coverage overlay and
+every item. `matrix.html` shows implementations × sections. The templates are
+`harness/reports/templates/*.html.j2`; every value is escaped by jinja2's autoescape.
 """
 
 from __future__ import annotations
@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING, Any, Final
 
 import jinja2
 
-from harness.resources import TEMPLATES_DIR as TEMPLATES
+from harness.resources import TEMPLATES_DIR
+from harness.run.records import VERDICTS, ItemRecord
 
 if TYPE_CHECKING:
-    from harness.reports.writers import DiagramsInfo, SectionVerdict
-    from harness.run.conform import ConformRun, ImplRun, ScenarioRun
+    from harness.reports.results import DiagramsInfo
+    from harness.reports.summary import RunSummary
     from statechart.model import Spec
 
-__all__ = ["TEMPLATES_DIR", "ViewRow", "render_matrix", "render_report", "view_rows"]
+__all__ = ["ViewRow", "render_matrix", "render_report", "view_rows"]
 
-TEMPLATES_DIR: Final = TEMPLATES
 _ABSENT: Final = "—"
 _MISSING: Final = object()
 
@@ -82,26 +82,19 @@ def _environment() -> jinja2.Environment:
     )
 
 
-def _failure(run: ScenarioRun) -> dict[str, Any]:
-    result = run.result
-    step = result.failed_step
-    index = result.steps.index(step) if step is not None else -1
-    expected = run.expected_views[index] if index >= 0 else None
+def _failure(record: ItemRecord) -> dict[str, Any]:
+    step = record.failed_step
+    expected = step.expected_view if step is not None else None
     observed = step.view if step is not None else None
     return {
-        "name": result.name,
-        "location": result.location,
-        "status": result.status,
-        "message": result.message,
+        "record": record,
         "step": f"{step.keyword} {step.text}" if step is not None else "",
-        "step_line": step.line if step is not None else result.line,
+        "step_line": step.line if step is not None else record.line,
         "expectation": step.expectation if step is not None else "",
         "expected": step.expected if step is not None else "",
         "observed": step.observed if step is not None else "",
-        "rows": view_rows(expected, observed),
+        "rows": view_rows(expected, observed) if expected or observed else [],
         "reference_reached": expected is not None,
-        "replay": result.replay(),
-        "failure": run.failure,
     }
 
 
@@ -119,47 +112,39 @@ def _diagrams(info: DiagramsInfo) -> dict[str, Any]:
 
 
 def render_report(
-    spec: Spec,
-    run: ImplRun,
-    verdicts: Sequence[SectionVerdict],
-    diagrams: DiagramsInfo,
-    generated_at: str,
+    spec: Spec, summary: RunSummary, diagrams: DiagramsInfo, generated_at: str
 ) -> str:
     """The HTML report of one implementation's run."""
-    coverage = run.coverage
-    total = sum(len(state.transitions) for state in spec.statechart.iter_states())
+    coverage = list(summary.coverage.values())
     template = _environment().get_template("report.html.j2")
     return template.render(
-        run=run,
-        counts=run.counts,
+        about=summary.implementation,
+        ok=summary.ok,
+        strict=summary.strict,
+        counts=summary.counts,
+        verdicts=VERDICTS,
+        total=len(summary.records),
         generated_at=generated_at,
-        verdicts=verdicts,
-        gaps=[v.section for v in verdicts if v.section.in_scope and not v.scenarios],
-        checks=(run.generated, run.differential),
-        failures=[_failure(s) for s in run.scenarios if not s.passed],
-        scenarios=run.scenarios,
+        sections=summary.sections,
+        gaps=summary.gaps,
+        failures=[_failure(r) for r in summary.records if r.verdict != "pass"],
+        records=summary.records,
         diagrams=_diagrams(diagrams),
         coverage={
-            "total": total,
-            "covered": sum(1 for s in coverage.values() if s == "covered"),
-            "failing": sum(1 for s in coverage.values() if s == "failing"),
+            "total": summary.total_transitions,
+            "covered": coverage.count("covered"),
+            "failing": coverage.count("failing"),
         },
     )
 
 
-def _cells(run: ImplRun, verdicts: Sequence[SectionVerdict]) -> dict[str, SectionVerdict]:
-    return {} if run.start_failure else {v.section.id: v for v in verdicts}
-
-
-def render_matrix(
-    conform_run: ConformRun, verdicts: Mapping[str, Sequence[SectionVerdict]], generated_at: str
-) -> str:
+def render_matrix(spec: Spec, summaries: Sequence[RunSummary], generated_at: str) -> str:
     """The HTML conformance matrix: implementations × in-scope sections."""
-    runs = conform_run.runs
     template = _environment().get_template("matrix.html.j2")
+    cells = {s.implementation.label: {v.section.id: v for v in s.sections} for s in summaries}
     return template.render(
-        runs=runs,
-        sections=[s for s in conform_run.spec.sections if s.in_scope],
-        cells={run.label: _cells(run, verdicts[run.label]) for run in runs},
+        runs=summaries,
+        sections=[s for s in spec.sections if s.in_scope],
+        cells=cells,
         generated_at=generated_at,
     )

@@ -36,12 +36,23 @@ __all__ = [
     "StepKind",
     "feature_files",
     "load_features",
+    "marker_name",
+    "read_feature",
 ]
 
 StepKind = Literal["given", "when", "then"]
 
 SECTION_TAG: Final = "section-"
 ASSUMPTION_TAG: Final = "ASM-"
+
+_NOT_IN_A_MARKER: Final = re.compile(r"[^\w.\-]")
+
+
+def marker_name(tag: str) -> str:
+    """The pytest marker of a tag, usable in `-m`: `section-3.9.1`, `ASM-012`; characters
+    a marker expression cannot hold become `_` (`section-操作について_Android_`)."""
+    return _NOT_IN_A_MARKER.sub("_", tag)
+
 
 _KINDS: Final[dict[str, StepKind]] = {"Context": "given", "Action": "when", "Outcome": "then"}
 _LANGUAGE = re.compile(r"#\s*language\s*:\s*(\S+)\s*$")
@@ -178,18 +189,31 @@ def load_features(paths: Iterable[str | Path], spec: Spec | None = None) -> tupl
         from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 
         spec = load_spec(DEFAULT_SPEC_DIR)
-    sections, assumptions = spec.section_ids(), spec.assumption_ids()
     features: list[Feature] = []
     problems: list[FeatureProblem] = []
     for path in feature_files(paths):
-        file = _File(str(path), [], sections, assumptions)
-        feature = _read(file, path)
-        problems.extend(dict.fromkeys(file.problems))  # outline rows repeat their problems
-        if feature is not None and not file.problems:
+        feature, found = read_feature(path, spec)
+        problems.extend(found)
+        if feature is not None and not found:
             features.append(feature)
     if problems:
         raise FeatureInvalid(problems)
     return tuple(features)
+
+
+def read_feature(path: str | Path, spec: Spec) -> tuple[Feature | None, tuple[FeatureProblem, ...]]:
+    """Parses and checks one feature file, keeping what could be read.
+
+    Args:
+        path: The feature file.
+        spec: The spec whose section and assumption ids tags may name.
+
+    Returns:
+        The feature (None when the file cannot be read as one) and its problems, each once.
+    """
+    file = _File(str(path), [], spec.section_ids(), spec.assumption_ids())
+    feature = _read(file, Path(path))
+    return feature, tuple(dict.fromkeys(file.problems))  # outline rows repeat their problems
 
 
 def _read(file: _File, path: Path) -> Feature | None:

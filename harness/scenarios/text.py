@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
-from harness.scenarios.gherkin import Step
 from harness.vocabulary.base import Phrase
 from statechart.model import Spec
 
@@ -81,13 +80,23 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+class WrittenStep(Protocol):
+    """A step as written: its keyword and text (a `Step`, or a run's step record)."""
+
+    @property
+    def keyword(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
 def replay_text(
     *,
     location: str,
     feature_name: str,
     name: str,
     tags: Sequence[str],
-    steps: Sequence[Step],
+    steps: Sequence[WrittenStep],
     observed: str,
     expected: str = "",
 ) -> str:

@@ -140,6 +140,11 @@ class Phrase:
         return dict(result.named)
 
     @property
+    def fields(self) -> tuple[str, ...]:
+        """The names of the pattern's fields, in order (`service`, `n`, …)."""
+        return tuple(_compiled(self.pattern).named_fields)
+
+    @property
     def keyword(self) -> str:
         """前提, もし or ならば."""
         return KIND_KEYWORDS[self.kind]

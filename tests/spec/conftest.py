@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from repo_paths import MANUAL
+from spec_helpers import MINIMAL_DIR, SpecCopy
 
-from statechart.checks import check_spec
 from statechart.loader import load_spec
 from statechart.model import Spec
-from statechart.problems import Problem, SpecInvalid
-
-HERE = Path(__file__).resolve().parent
-MINIMAL_DIR = HERE / "minimal"
-BROKEN_DIR = HERE / "broken"
-MINIMAL_GUARDS = frozenset({"has_pin", "pin_wrong"})
-MINIMAL_ACTIONS = frozenset({"verify_pin"})
-
-SpecCopy = Callable[..., Path]
 
 
 @pytest.fixture
@@ -53,16 +42,3 @@ def spec_copy(tmp_path: Path) -> SpecCopy:
 def minimal_spec() -> Spec:
     """The minimal spec, loaded."""
     return load_spec(MINIMAL_DIR)
-
-
-def problems_of(
-    spec_dir: Path,
-    guards: frozenset[str] | None = MINIMAL_GUARDS,
-    actions: frozenset[str] | None = MINIMAL_ACTIONS,
-) -> list[Problem]:
-    """Loads and checks a spec directory; returns every problem found."""
-    try:
-        spec = load_spec(spec_dir)
-    except SpecInvalid as invalid:
-        return list(invalid.problems)
-    return check_spec(spec, guards, actions, manual=MANUAL)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import MANUAL, MINIMAL_ACTIONS, MINIMAL_GUARDS, SpecCopy
+from repo_paths import MANUAL
+from spec_helpers import MINIMAL_ACTIONS, MINIMAL_GUARDS, SpecCopy
 
 from statechart.checks import check_spec, citations, coverage
 from statechart.loader import load_spec

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SpecCopy
 from repo_paths import REPO_ROOT
+from spec_helpers import SpecCopy
 
 from statechart.loader import DEFAULT_SPEC_DIR, load_spec, spec_file_name
 from statechart.problems import SpecInvalid

@@ -1,0 +1,110 @@
+"""Putting a run's report files in place whole, or not at all.
+
+The files are written into a scratch directory beside the target first; then, with SIGINT
+and SIGTERM held back for the moment it takes, each is moved into place (an atomic rename)
+and the files the previous run left that this one did not write are removed (a manifest
+names them). An interrupted run leaves either the previous run's reports or this run's,
+never a mix, and never a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Final
+
+__all__ = ["MANIFEST", "ReportDirError", "check_writable", "publish"]
+
+MANIFEST: Final = ".otpspec-reports.json"
+"""The list of files the last run wrote into a report directory (for removing stale ones)."""
+_HELD: Final = (signal.SIGINT, signal.SIGTERM)
+
+
+class ReportDirError(Exception):
+    """The report directory cannot be made or written: one line for the user."""
+
+
+def check_writable(directory: Path) -> None:
+    """Makes the directory if needed and proves it can be written, before a run starts.
+
+    Raises:
+        ReportDirError: It cannot be made, or a file cannot be created in it.
+    """
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".otpspec-probe-"):
+            pass
+    except OSError as error:
+        raise ReportDirError(
+            f"cannot write reports into {directory}: {error.strerror or error}; give a "
+            "writable directory with --report"
+        ) from None
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Holds SIGINT and SIGTERM back (they are delivered when the block ends)."""
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+    except (AttributeError, ValueError, OSError):  # not the main thread, or no such call
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _previous(directory: Path) -> list[str]:
+    try:
+        listed = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(listed, list):
+        return []
+    return [name for name in listed if isinstance(name, str) and ".." not in Path(name).parts]
+
+
+def publish(files: Mapping[str, str | bytes], directory: Path) -> list[Path]:
+    """Writes report files under `directory`, all at once.
+
+    Args:
+        files: Relative path (`report.html`, `diagrams/overview.svg`) → content.
+        directory: The report directory (made if missing).
+
+    Returns:
+        The files written, in the order given.
+
+    Raises:
+        ReportDirError: The directory or a file cannot be written (nothing is changed).
+    """
+    check_writable(directory)
+    scratch = Path(tempfile.mkdtemp(dir=directory, prefix=".otpspec-new-"))
+    try:
+        for name, content in files.items():
+            target = scratch / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            target.write_bytes(data)
+        (scratch / MANIFEST).write_text(json.dumps(sorted(files)), encoding="utf-8")
+        stale = [name for name in _previous(directory) if name not in files]
+        with _signals_held():
+            for name in [*files, MANIFEST]:
+                (directory / name).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(scratch / name, directory / name)
+            for name in stale:
+                with contextlib.suppress(OSError):
+                    (directory / name).unlink()
+    except OSError as error:
+        raise ReportDirError(
+            f"cannot write reports into {directory}: {error.strerror or error}"
+        ) from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return [directory / name for name in files]

@@ -1,0 +1,274 @@
+"""The checks generated from the spec, as pytest items: one per generated path and one per
+differential starting point.
+
+They are collected from the spec's `statechart.yaml` (the file they are generated from):
+each generated check replays its path on the implementation and compares every view with
+the reference's; each differential item walks the implementation and the in-process
+reference side by side from one starting fixture, and shrinks a difference it finds. The
+generated set takes seconds to compute, so it is kept in pytest's cache, keyed by the spec
+and the code that generates it, and computed once for all workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+
+from harness.generation.as_gherkin import step_phrase
+from harness.generation.checks import (
+    CheckResult,
+    GeneratedCheck,
+    StepObserver,
+    generate_checks,
+    replay_check,
+)
+from harness.generation.differential import DifferentialResult, differential_check
+from harness.generation.fixtures import FIXTURES, WalkFixture
+from harness.generation.steps import Outcome, Refusal, TransitionIndex, WalkStep
+from harness.run.records import ItemRecord, StepRecord
+from harness.run.session import RunState
+from harness.scenarios.gherkin import SECTION_TAG, marker_name
+from statechart.model import Spec
+
+__all__ = [
+    "CheckMismatch",
+    "ChecksFile",
+    "DifferentialItem",
+    "GeneratedItem",
+    "generated_checks",
+]
+
+_CACHE_KEY: Final = "otpspec/generated"
+_GENERATED_FEATURE: Final = "生成された検査"
+_DIFFERENTIAL_FEATURE: Final = "差分検査"
+_CODE: Final = ("harness/generation", "statechart")
+
+
+class CheckMismatch(Exception):
+    """A generated check or differential walk where the implementation showed otherwise."""
+
+    def __init__(self, record: ItemRecord) -> None:
+        super().__init__(record.message)
+        self.record = record
+
+
+def _fingerprint(spec: Spec) -> str:
+    """What the generated set depends on: the spec files and the code that generates it."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parents[2]
+    files = sorted(p for p in (spec.directory or Path()).glob("*.yaml"))
+    for package in _CODE:
+        files += sorted((root / package).glob("*.py"))
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def generated_checks(spec: Spec, cache: pytest.Cache | None) -> tuple[GeneratedCheck, ...]:
+    """The generated checks of a spec, from pytest's cache when it holds them."""
+    key = f"{_CACHE_KEY}/{_fingerprint(spec)[:24]}"
+    if cache is not None:
+        cached = cache.get(key, None)
+        if isinstance(cached, list):
+            try:
+                return tuple(GeneratedCheck.from_json(data, spec) for data in cached)
+            except (KeyError, TypeError, ValueError):
+                pass  # written by another version: computed again below
+    checks = generate_checks(spec).checks
+    if cache is not None:
+        cache.set(key, [check.to_json() for check in checks])
+    return checks
+
+
+def _check_sections(spec: Spec, check: GeneratedCheck) -> tuple[str, ...]:
+    index = TransitionIndex(spec)
+    found = [s for tid in sorted(check.covers) for s in index.get(tid).sections]
+    return tuple(dict.fromkeys(found))
+
+
+class ChecksFile(pytest.File):
+    """The spec's statechart.yaml, seen as the source of the generated checks."""
+
+    state: RunState
+
+    def collect(self) -> Iterator[pytest.Item]:
+        """One item per generated check, then one per differential starting point."""
+        options = self.state.options
+        if options.generated:
+            for check in generated_checks(self.state.spec, getattr(self.config, "cache", None)):
+                item = GeneratedItem.from_parent(self, name=check.name, check=check)
+                for section in _check_sections(self.state.spec, check):
+                    item.add_marker(getattr(pytest.mark, marker_name(f"{SECTION_TAG}{section}")))
+                item.add_marker(pytest.mark.generated)
+                yield item
+        if options.differential:
+            for fixture in FIXTURES:
+                walk = DifferentialItem.from_parent(
+                    self, name=f"差分 {fixture.name}", fixture=fixture
+                )
+                walk.add_marker(pytest.mark.differential)
+                yield walk
+
+
+class _CheckItem(pytest.Item):
+    """What the generated and differential items share: the run's state, a record."""
+
+    record: ItemRecord | None = None
+
+    @property
+    def state(self) -> RunState:
+        parent: Any = self.parent
+        found: RunState = parent.state
+        return found
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, self.name
+
+
+class GeneratedItem(_CheckItem):
+    """One generated path, replayed on the implementation."""
+
+    def __init__(self, *, check: GeneratedCheck, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.check = check
+
+    def runtest(self) -> None:
+        """Replays the path; raises CheckMismatch at the first difference."""
+        began = time.perf_counter()
+        impl = self.state.implementation()
+        steps: list[StepRecord] = []
+        result = replay_check(impl, self.check, _recorder(self.state, steps))
+        self.record = _generated_record(self, result, steps, time.perf_counter() - began)
+        if not result.ok:
+            raise CheckMismatch(self.record)
+
+
+def _recorder(state: RunState, steps: list[StepRecord]) -> StepObserver:
+    def observe(index: int, step: WalkStep, expected: Outcome, observed: Outcome) -> None:
+        if index < 0:
+            state.secrets.add(_walk_secrets(step))
+        else:
+            state.secrets.add([step.value] if step.secret else [])
+        view = None if isinstance(observed, Refusal) else state.secrets.data(observed)
+        want = None if isinstance(expected, Refusal) or index < 0 else expected
+        text = "リセット" if index < 0 else step_phrase(step)
+        steps.append(StepRecord("もし", text, 0, "passed", view=view, expected_view=want))
+
+    return observe
+
+
+def _walk_secrets(step: WalkStep) -> list[str]:
+    return [step.value] if step.secret and step.value else []
+
+
+def _generated_record(
+    item: GeneratedItem, result: CheckResult, steps: list[StepRecord], seconds: float
+) -> ItemRecord:
+    check = item.check
+    sections = _check_sections(item.state.spec, check)
+    taken = tuple(check.transitions[: len(steps) - 1]) if steps else ()
+    if not result.ok and steps:
+        last = steps[-1]
+        steps[-1] = StepRecord(
+            last.keyword,
+            last.text,
+            last.line,
+            "failed",
+            view=last.view,
+            expected_view=last.expected_view,
+            expected=_shown(result.expected),
+            observed=item.state.secrets.text(_shown(result.observed)),
+            message=f"{result.field} が参照実装と異なります",
+        )
+    return ItemRecord(
+        nodeid=item.nodeid,
+        kind="generated",
+        name=check.name,
+        path=str(item.path),
+        line=0,
+        feature=_GENERATED_FEATURE,
+        sections=sections,
+        verdict="pass" if result.ok else "fail",
+        clauses=result.sections if not result.ok else (),
+        message="" if result.ok else _mismatch(result.field, result.expected, result.observed),
+        replay=result.gherkin,
+        steps=tuple(steps),
+        transitions=((), *taken) if steps else (),
+        seconds=seconds,
+    )
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else repr(value)
+
+
+def _mismatch(field: str | None, expected: Any, observed: Any) -> str:
+    return f"{field}: 参照実装は {_shown(expected)}、実装は {_shown(observed)}"
+
+
+class DifferentialItem(_CheckItem):
+    """Random walks from one starting fixture, on the implementation and the reference."""
+
+    def __init__(self, *, fixture: WalkFixture, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fixture = fixture
+
+    def runtest(self) -> None:
+        """Walks; raises CheckMismatch with the shrunk walk where the two differ."""
+        began = time.perf_counter()
+        state = self.state
+        options = state.options
+        result = differential_check(
+            state.implementation(),
+            state.spec,
+            max_examples=options.walks,
+            seed=options.seed,
+            fixtures=(self.fixture,),
+        )
+        self.record = _differential_record(self, result, time.perf_counter() - began)
+        if not result.ok:
+            raise CheckMismatch(self.record)
+
+
+def _differential_record(
+    item: DifferentialItem, result: DifferentialResult, seconds: float
+) -> ItemRecord:
+    walks = f"{result.examples} walks from {item.fixture.name}, seed {item.state.options.seed}"
+    steps = tuple(StepRecord("もし", text, 0, "passed") for text in result.steps)
+    if result.ok:
+        summary = f"{item.fixture.title}から {result.examples} 回歩いて参照実装と同じ画面を示す"
+        steps = (StepRecord("ならば", summary, 0, "passed"),)
+    if not result.ok and steps:
+        last = steps[-1]
+        failed = StepRecord(
+            last.keyword,
+            last.text,
+            0,
+            "failed",
+            expected=_shown(result.expected),
+            observed=item.state.secrets.text(_shown(result.observed)),
+            message=f"{result.field} が参照実装と異なります",
+        )
+        steps = (*steps[:-1], failed)
+    return ItemRecord(
+        nodeid=item.nodeid,
+        kind="differential",
+        name=item.name,
+        path=str(item.path),
+        line=0,
+        feature=_DIFFERENTIAL_FEATURE,
+        sections=tuple(result.sections),
+        verdict="pass" if result.ok else "fail",
+        clauses=tuple(result.sections) if not result.ok else (),
+        message="" if result.ok else _mismatch(result.field, result.expected, result.observed),
+        replay=result.gherkin,
+        steps=steps,
+        seconds=seconds,
+        extra={"walks": walks},
+    )

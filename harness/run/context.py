@@ -1,0 +1,190 @@
+"""One scenario as it runs against an implementation: the StepContext the phrases act on.
+
+The 前提 steps build up `Facts`; the fixture they make is sent as one `reset` before the
+first もし or ならば step (a reset per scenario is the isolation: the implementation process
+lives for the whole run). Each step is recorded with the requests sent, the time they took
+and the view seen; a step that does not pass raises `StepOutcome`, which pytest reports and
+the plugin turns into a verdict.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from harness.adapters import ImplementationFailure
+from harness.protocol import CALLS, Implementation, reported_error
+from harness.run.records import StepRecord, StepStatus
+from harness.run.secrets import SecretBook
+from harness.scenarios.gherkin import Step
+from harness.vocabulary import Phrase
+from harness.vocabulary.base import View
+from harness.vocabulary.check import LATE_GIVEN
+from harness.vocabulary.errors import Refused, StepError, StepFailed
+from harness.vocabulary.facts import Facts
+from statechart.model import Spec
+
+__all__ = ["ScenarioContext", "StepOutcome"]
+
+# A person's action refused as not_found or unsupported means the person could not do what
+# the step says: a conformance failure. Any other refusal (bad_request, internal, or a
+# refused clock, server, network, notify or biometric setup) means the run went wrong.
+_FAILING_REFUSALS: Final = frozenset({"not_found", "unsupported"})
+_PERSON_OPS: Final = frozenset({"launch", "tap", "enter", "key", "observe"})
+
+OutcomeKind = Literal["failed", "error", "broken"]
+
+
+class StepOutcome(Exception):
+    """A step that did not pass.
+
+    Attributes:
+        kind: `failed` (an expectation missed, or a person's action refused), `error` (the
+            step could not be carried out: contradictory 前提, a refused setup request) or
+            `broken` (the implementation's process broke).
+        step: The step's record.
+        failure: The broken process's failure, for `broken`.
+    """
+
+    def __init__(
+        self, kind: OutcomeKind, step: StepRecord, failure: ImplementationFailure | None = None
+    ) -> None:
+        super().__init__(step.message)
+        self.kind: OutcomeKind = kind
+        self.step = step
+        self.failure = failure
+
+
+@dataclass
+class ScenarioContext:
+    """The StepContext of one scenario run: sends requests and records what it saw.
+
+    Attributes:
+        impl: The implementation (shared by the scenarios of a worker; `reset` isolates).
+        spec: The spec (error catalogue, dialogs, rules).
+        secrets: Every secret the run has sent, for masking what comes back.
+        facts: What the 前提 steps stated so far.
+        typed: The last value typed into each field (by label).
+        otp_mark: The password seen when a ならば step last looked at it.
+        steps: The records of the steps run so far.
+        current: The step pytest-bdd is about to run (set by the plugin's hook).
+    """
+
+    impl: Implementation
+    spec: Spec
+    secrets: SecretBook
+    facts: Facts = field(default_factory=Facts)
+    typed: dict[str, str] = field(default_factory=dict)
+    otp_mark: str | None = None
+    steps: list[StepRecord] = field(default_factory=list)
+    current: Step | None = None
+    started: bool = False
+    _requests: list[dict[str, Any]] = field(default_factory=list)
+    _seconds: float = 0.0
+    _last_view: View | None = None
+    _next_id: int = 1
+
+    # ---- StepContext
+
+    def send(self, op: str, **args: Any) -> View:
+        """Sends one request; raises Refused when the implementation refuses it."""
+        self._requests.append({"id": self._next_id, "op": op, **args})
+        self._next_id += 1
+        self.secrets.sent(op, args)
+        began = time.perf_counter()
+        try:
+            view = CALLS[op](self.impl, args)
+        except ImplementationFailure:
+            raise
+        except Exception as error:
+            reported = reported_error(error)
+            if reported is None:
+                raise
+            raise Refused(reported[0], reported[1], op) from None
+        finally:
+            self._seconds += time.perf_counter() - began
+        if not isinstance(view, dict):
+            raise Refused("internal", f"op '{op}' returned {type(view).__name__}, not a view", op)
+        self._last_view = view
+        return view
+
+    def view(self) -> View:
+        """Observes the view now."""
+        return self.send("observe")
+
+    # ---- running steps
+
+    def start(self) -> None:
+        """Sends the fixture of the 前提 steps as `reset`."""
+        self.started = True
+        self.send("reset", fixture=self.facts.to_fixture())
+
+    def run_current(self, phrase: Phrase, params: dict[str, object]) -> None:
+        """Carries out the step pytest-bdd is running (`current`) as `phrase`."""
+        if self.current is None:
+            raise RuntimeError("no current step: the otpspec plugin sets it before each step")
+        self.run_step(self.current, phrase, params)
+
+    def run_step(self, step: Step, phrase: Phrase, params: dict[str, object]) -> None:
+        """Carries out one step and records it.
+
+        Raises:
+            StepOutcome: The step did not pass (its record says why).
+        """
+        self._requests, self._seconds, self._last_view = [], 0.0, None
+        status: StepStatus = "passed"
+        expected, observed, message = "", "", ""
+        failure: ImplementationFailure | None = None
+        try:
+            self._attempt(step, phrase.handler, params)
+        except StepFailed as failed:
+            status, expected, observed = "failed", failed.expected, failed.observed
+            message = str(failed)
+        except StepError as error:
+            status, message = "error", f"ステップを実行できません: {error}"
+        except Refused as refused:
+            failing = refused.kind in _FAILING_REFUSALS and refused.op in _PERSON_OPS
+            status = "failed" if failing else "error"
+            observed = f"{refused.kind}: {refused.message}"
+            message = f"実装が要求を拒否しました: {observed}"
+        except ImplementationFailure as broken:
+            failure, status = broken, "error"
+            message = f"実装の異常 ({broken.kind}): {broken.message}"
+        record = self._record(step, phrase.doc, status, expected, observed, message)
+        self.steps.append(record)
+        if status != "passed":
+            kind: OutcomeKind = "broken" if failure else "failed" if status == "failed" else "error"
+            raise StepOutcome(kind, record, failure)
+
+    def _attempt(self, step: Step, handler: Callable[..., None], params: dict[str, object]) -> None:
+        if step.kind == "given" and self.started:
+            raise StepError(LATE_GIVEN)
+        if step.kind != "given" and not self.started:
+            self.start()
+        handler(self, **params)
+
+    def _record(
+        self,
+        step: Step,
+        expectation: str,
+        status: StepStatus,
+        expected: str,
+        observed: str,
+        message: str,
+    ) -> StepRecord:
+        mask = self.secrets
+        return StepRecord(
+            keyword=step.keyword,
+            text=step.text,
+            line=step.line,
+            status=status,
+            requests=tuple(self._requests),
+            view=None if self._last_view is None else mask.data(self._last_view),
+            expectation=expectation,
+            expected=expected,
+            observed=mask.text(observed),
+            message=mask.text(message),
+            seconds=self._seconds,
+        )

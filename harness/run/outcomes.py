@@ -1,0 +1,303 @@
+"""From what happened in an item to its record, its verdict and what pytest reports.
+
+Every otpspec item's report gets `report.otpspec`, its `ItemRecord` as JSON (pytest-xdist
+carries it to the controller). A failure is shown as its verdict, the clauses behind it and
+a scenario that replays it, never a Python traceback: the verdict is what a vendor acts on.
+
+Verdicts and pytest's outcomes (the same in the console, JUnit and Cucumber):
+
+| verdict | outcome | JUnit | Cucumber |
+|---|---|---|---|
+| pass | passed | testcase | passed |
+| fail | failed | `<failure message="fail …">` | failed, tag `@verdict-fail` |
+| error | failed | `<failure message="error …">` | failed, tag `@verdict-error` |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any, Final
+
+import pytest
+from pytest_bdd.reporting import ReportContext, test_report_context_registry
+
+from harness.adapters import ImplementationFailure
+from harness.run.checks import CheckMismatch, _CheckItem
+from harness.run.collect import FeatureFile, FeatureProblems
+from harness.run.context import ScenarioContext, StepOutcome
+from harness.run.records import ItemRecord, StepRecord, Verdict
+from harness.run.session import ImplementationUnavailable, RunState
+from harness.scenarios.gherkin import ASSUMPTION_TAG, Scenario
+from harness.scenarios.text import replay_text
+
+__all__ = [
+    "BDD_SCENARIO",
+    "CONTEXT",
+    "SCENARIO",
+    "finish_report",
+    "implementation_data",
+    "item_sections",
+    "register_cucumber",
+    "teststatus",
+]
+
+CONTEXT: Final = pytest.StashKey[ScenarioContext]()
+"""The scenario's context, in its item's stash."""
+BDD_SCENARIO: Final = pytest.StashKey[Any]()
+"""pytest-bdd's scenario (rendered for its example row), in its item's stash."""
+SCENARIO: Final = pytest.StashKey[Scenario]()
+"""The same scenario as our typed data (for replays on the reference)."""
+_CUCUMBER: Final = "otpspec_cucumber"
+
+
+def item_sections(state: RunState, item: pytest.Item) -> tuple[str, ...]:
+    """The manual sections an item is marked with (its `@section-…` tags)."""
+    found = (state.section_markers.get(mark.name) for mark in item.iter_markers())
+    return tuple(dict.fromkeys(section for section in found if section is not None))
+
+
+def _item_assumptions(item: pytest.Item) -> tuple[str, ...]:
+    return tuple(
+        dict.fromkeys(m.name for m in item.iter_markers() if m.name.startswith(ASSUMPTION_TAG))
+    )
+
+
+def _is_ours(item: pytest.Item) -> bool:
+    return isinstance(item, _CheckItem) or item.getparent(FeatureFile) is not None
+
+
+def finish_report(
+    state: RunState, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+) -> None:
+    """Records an otpspec item's outcome on its report (setup failures and the call)."""
+    if not _is_ours(item) or report.when == "teardown":
+        return
+    if report.when == "setup" and report.passed:
+        return
+    error = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(item, _CheckItem):
+        record = _check_record(item, error)
+    else:
+        record = _scenario_record(state, item, error)
+    report.otpspec = record.to_json()  # type: ignore[attr-defined]
+    report.otpspec_implementation = implementation_data(state)  # type: ignore[attr-defined]
+    if record.verdict != "pass":
+        report.longrepr = _failure_text(record)
+    _cucumber(item, report, record)
+
+
+def implementation_data(state: RunState) -> dict[str, Any]:
+    """What the implementation said in `hello` (or why it could not start), JSON-ready."""
+    hello = state.hello or {}
+    return {
+        "name": hello.get("name", ""),
+        "version": hello.get("version", ""),
+        "capabilities": list(hello.get("capabilities", ())),
+        "start_failure": state.start_failure,
+    }
+
+
+# ---- scenarios
+
+
+def _scenario_record(state: RunState, item: pytest.Item, error: BaseException | None) -> ItemRecord:
+    context = item.stash.get(CONTEXT, None)
+    bdd = item.stash.get(BDD_SCENARIO, None)
+    steps = list(context.steps) if context is not None else []
+    verdict, message, failure = _scenario_verdict(error, steps)
+    steps += _not_run(bdd, len(steps))
+    location = item.location
+    sections = item_sections(state, item)
+    record = ItemRecord(
+        nodeid=item.nodeid,
+        kind="scenario" if not isinstance(error, FeatureProblems) else "feature file",
+        name=bdd.name if bdd is not None else item.name,
+        path=str(item.path),
+        line=(location[1] or 0) + 1,
+        feature=bdd.feature.name if bdd is not None else "",
+        sections=sections,
+        assumptions=_item_assumptions(item),
+        verdict=verdict,
+        clauses=() if verdict == "pass" else sections,
+        message=state.secrets.text(message),
+        steps=tuple(steps),
+        implementation_failure=_failure_dict(state, failure),
+        seconds=sum(step.seconds for step in steps),
+    )
+    if verdict != "pass":
+        record = _with_replay(record, bdd)
+    return _with_reference(state, item, record)
+
+
+def _scenario_verdict(
+    error: BaseException | None, steps: Sequence[StepRecord]
+) -> tuple[Verdict, str, ImplementationFailure | None]:
+    if error is None:
+        return "pass", "", None
+    if isinstance(error, StepOutcome):
+        verdict: Verdict = "fail" if error.kind == "failed" else "error"
+        return verdict, _at_step(error.step), error.failure
+    if isinstance(error, FeatureProblems):
+        return "error", "フィーチャファイルを直してください:\n" + str(error), None
+    if isinstance(error, ImplementationUnavailable):
+        return "error", f"実装を起動できません: {error}", None
+    return "error", f"予期しない例外: {type(error).__name__}: {error}", None
+
+
+def _at_step(step: StepRecord) -> str:
+    return f"{step.line}行目 {step.keyword} {step.text}: {step.message}"
+
+
+def _not_run(bdd: Any, done: int) -> list[StepRecord]:
+    if bdd is None:
+        return []
+    return [
+        StepRecord(step.keyword.strip(), step.name, step.line_number, "skipped")
+        for step in bdd.steps[done:]
+    ]
+
+
+def _failure_dict(state: RunState, failure: ImplementationFailure | None) -> dict[str, str] | None:
+    if failure is None:
+        return None
+    return {
+        "kind": failure.kind,
+        "message": state.secrets.text(failure.message),
+        "stderr_tail": state.secrets.text(failure.stderr_tail),
+    }
+
+
+def _with_replay(record: ItemRecord, bdd: Any) -> ItemRecord:
+    """The record with a feature file that replays the scenario up to its failing step."""
+    failed = record.failed_step
+    end = record.steps.index(failed) + 1 if failed is not None else len(record.steps)
+    tags = [*(f"section-{s}" for s in record.sections), *record.assumptions]
+    text = replay_text(
+        location=record.location,
+        feature_name=record.feature,
+        name=record.name,
+        tags=tags,
+        steps=record.steps[:end],
+        observed=(failed.observed or failed.message) if failed is not None else record.message,
+        expected=failed.expected if failed is not None else "",
+    )
+    return replace(record, replay=text)
+
+
+def _with_reference(state: RunState, item: pytest.Item, record: ItemRecord) -> ItemRecord:
+    """Adds what the reference took and showed at each step (coverage, expected views)."""
+    if state.options.report_dir is None or record.kind != "scenario":
+        return record
+    scenario = item.stash.get(SCENARIO, None)
+    if scenario is None:
+        return record
+    replay = state.replayer().replay(scenario)
+    steps = tuple(
+        replace(step, expected_view=replay.steps[i].view if i < len(replay.steps) else None)
+        for i, step in enumerate(record.steps)
+    )
+    transitions = tuple(
+        replay.transitions[i] if i < len(replay.transitions) else ()
+        for i in range(len(record.steps))
+    )
+    return replace(record, steps=steps, transitions=transitions)
+
+
+# ---- generated checks and differential walks
+
+
+def _check_record(item: _CheckItem, error: BaseException | None) -> ItemRecord:
+    if isinstance(error, CheckMismatch):
+        return error.record
+    if item.record is not None and error is None:
+        return item.record
+    message = f"予期しない例外: {type(error).__name__}: {error}"
+    if isinstance(error, ImplementationUnavailable):
+        message = f"実装を起動できません: {error}"
+    elif isinstance(error, ImplementationFailure):
+        message = f"実装の異常 ({error.kind}): {error.message}"
+    return ItemRecord(
+        nodeid=item.nodeid,
+        kind="generated" if item.name.startswith("G") else "differential",
+        name=item.name,
+        path=str(item.path),
+        line=0,
+        feature="",
+        sections=item_sections(item.state, item),
+        verdict="error",
+        message=item.state.secrets.text(message),
+    )
+
+
+# ---- what pytest shows
+
+
+def _failure_text(record: ItemRecord) -> str:
+    clauses = ", ".join(record.clauses) or "-"
+    lines = [f"{record.verdict} ({clauses}): {record.location} {record.name}", record.message]
+    failure = record.implementation_failure
+    if failure:
+        tail = failure.get("stderr_tail") or "(nothing on stderr)"
+        lines += ["", f"実装の stderr の末尾:\n{tail}"]
+    if record.replay:
+        lines += ["", "再現するシナリオ:", record.replay]
+    return "\n".join(lines)
+
+
+def teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
+    """The console's word for a verdict pytest has no outcome of its own for (None: pytest's)."""
+    return None
+
+
+# ---- Cucumber JSON (pytest-bdd's writer, fed across pytest-xdist and for our checks)
+
+
+def _cucumber(item: pytest.Item, report: pytest.TestReport, record: ItemRecord) -> None:
+    if report.when != "call":
+        return
+    context = test_report_context_registry.get(report)
+    if context is None:
+        context = ReportContext(scenario=_check_scenario(item, record), name=item.name)
+        test_report_context_registry[report] = context
+    context.scenario["tags"] = sorted({*context.scenario["tags"], f"verdict-{record.verdict}"})
+    setattr(report, _CUCUMBER, {"scenario": context.scenario, "name": context.name})
+
+
+def register_cucumber(report: pytest.TestReport) -> None:
+    """On the pytest-xdist controller: gives pytest-bdd's Cucumber writer the worker's data."""
+    data = getattr(report, _CUCUMBER, None)
+    if isinstance(data, dict) and report not in test_report_context_registry:
+        test_report_context_registry[report] = ReportContext(**data)
+
+
+def _check_scenario(item: pytest.Item, record: ItemRecord) -> Any:
+    failed = record.failed_step
+    return {
+        "steps": [
+            {
+                "name": step.text,
+                "type": "when",
+                "keyword": step.keyword,
+                "line_number": step.line,
+                "failed": step is failed,
+                "duration": step.seconds,
+            }
+            for step in record.steps
+        ],
+        "keyword": "シナリオ",
+        "name": record.name,
+        "line_number": record.line,
+        "tags": sorted(f"section-{s}" for s in record.sections),
+        "description": "",
+        "feature": {
+            "keyword": "機能",
+            "name": record.feature or record.kind,
+            "filename": f"{record.path}#{record.kind}",
+            "rel_filename": f"{item.path.name}#{record.kind}",
+            "language": "ja",
+            "line_number": 1,
+            "description": "",
+            "tags": [],
+        },
+    }

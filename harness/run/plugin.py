@@ -1,0 +1,313 @@
+"""The otpspec pytest plugin (entry point `pytest11`): the conformance suite as pytest tests.
+
+Turned on by any `--otpspec…` option (or `otpspec = true` in the ini file). Then:
+
+- every `.feature` file under the given paths is a module of pytest-bdd scenario tests,
+  their steps the phrases of the step library (harness.run.steps), their `@section-…` and
+  `@ASM-…` tags markers (`-m section-3.4`, or `--otpspec-section 3.9` for a section and its
+  subsections);
+- the spec's `statechart.yaml` yields the generated checks and the differential walks;
+- with no paths on the command line, the shipped features and checks are collected;
+- each process (each pytest-xdist worker) starts the implementation once and resets it
+  for every item;
+- every item ends with an `ItemRecord` carried on its report, and a failure is reported as
+  its verdict, clauses and a replayable scenario, not a traceback;
+- `--otpspec-report DIR` writes results.json, report.html, traceability.md, coverage.json
+  and the diagrams from the records; pytest's `--junitxml`, pytest-bdd's `--cucumberjson`
+  and allure-pytest-bdd report the same items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
+from pytest_bdd.parser import Feature as BddFeature
+from pytest_bdd.parser import Scenario as BddScenario
+from pytest_bdd.parser import Step as BddStep
+
+from harness.adapters import REFERENCE, CommandError, parse_impl_command
+from harness.reports.publish import ReportDirError, check_writable
+from harness.reports.results import write_reports
+from harness.reports.summary import Implementation, RunSummary, summarize
+from harness.run import outcomes
+from harness.run.checks import ChecksFile, generated_checks
+from harness.run.collect import FeatureFile, FeatureProblems
+from harness.run.context import ScenarioContext
+from harness.run.options import RunOptions, add_options, enabled, read_options
+from harness.run.records import ItemRecord
+from harness.run.session import RunState
+from harness.scenarios.gherkin import (
+    SECTION_TAG,
+    FeatureProblem,
+    Scenario,
+    Step,
+    StepKind,
+    marker_name,
+)
+from harness.vocabulary.check import undefined_message
+from statechart.checks import check_spec
+from statechart.loader import load_spec
+from statechart.problems import SpecInvalid
+
+__all__ = ["STATE", "OtpspecRun", "otpspec_scenario"]
+
+STATE: Final = pytest.StashKey["OtpspecRun"]()
+"""The run, in `config.stash` (present when the plugin is on)."""
+_KINDS: Final[dict[str, StepKind]] = {"given": "given", "when": "when", "then": "then"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Adds the `--otpspec…` options."""
+    add_options(parser)
+
+
+def _load(options: RunOptions) -> RunState:
+    try:
+        spec = load_spec(options.spec_dir)
+        errors = [p for p in check_spec(spec) if p.is_error]
+    except SpecInvalid as invalid:
+        errors = list(invalid.problems)
+    if errors:
+        listed = "\n".join(problem.format() for problem in errors[:10])
+        raise pytest.UsageError(
+            f"the spec {options.spec_dir} is invalid ({len(errors)} problems); run "
+            f"`otpspec validate {options.spec_dir}`:\n{listed}"
+        )
+    return RunState(options, spec)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Loads the spec once, registers the steps, the markers and the run; picks the paths."""
+    if not enabled(config):
+        return
+    options = read_options(config)
+    if options.impl != REFERENCE:
+        try:
+            parse_impl_command(options.impl)
+        except CommandError as error:
+            raise pytest.UsageError(f"--otpspec-impl: {error}") from None
+    _prepare_outputs(config, options)
+    if options.report_dir is not None:  # hypothesis caches literals of the code it runs
+        set_hypothesis_home_dir(options.report_dir / ".hypothesis")
+    run = OtpspecRun(config, _load(options))
+    config.stash[STATE] = run
+    from harness.run import steps  # defines the step fixtures: only when the plugin is on
+
+    config.pluginmanager.register(steps, "otpspec-steps")
+    config.pluginmanager.register(run, "otpspec-run")
+    spec = run.state.spec
+    for section in spec.sections:
+        name = marker_name(f"{SECTION_TAG}{section.id}")
+        config.addinivalue_line("markers", f"{name}: manual section {section.title}")
+    for assumption in spec.assumptions:
+        config.addinivalue_line("markers", f"{assumption.id}: rests on this assumption")
+    config.addinivalue_line("markers", "generated: a check generated from the statechart")
+    config.addinivalue_line("markers", "differential: walks beside the reference")
+    if config.args_source != pytest.Config.ArgsSource.ARGS:
+        config.args[:] = [*map(str, options.features), str(options.spec_dir)]
+
+
+def _prepare_outputs(config: pytest.Config, options: RunOptions) -> None:
+    """Proves the report directory writable before anything runs, and makes the folder of
+    pytest-bdd's Cucumber file (its writer does not)."""
+    try:
+        if options.report_dir is not None:
+            check_writable(options.report_dir)
+        cucumber = getattr(config.option, "cucumber_json_path", None)
+        if cucumber:
+            check_writable(Path(cucumber).expanduser().resolve().parent)
+    except ReportDirError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+def _run(config: pytest.Config) -> OtpspecRun | None:
+    return config.stash.get(STATE, None)
+
+
+@pytest.fixture
+def otpspec_scenario(request: pytest.FixtureRequest) -> Iterator[ScenarioContext]:
+    """The running scenario's context: the implementation, its facts, what it saw."""
+    run = _run(request.config)
+    if run is None:
+        pytest.fail("the otpspec plugin is off: run pytest with --otpspec", pytrace=False)
+    state = run.state
+    context = ScenarioContext(state.implementation(), state.spec, state.secrets)
+    request.node.stash[outcomes.CONTEXT] = context
+    yield context
+
+
+def _our_step(step: BddStep) -> Step:
+    return Step(step.keyword.strip(), step.name, step.line_number, _KINDS.get(step.type, "given"))
+
+
+class OtpspecRun:
+    """The plugin's hooks for one enabled run, around this process's `RunState`."""
+
+    def __init__(self, config: pytest.Config, state: RunState) -> None:
+        self.config = config
+        self.state = state
+        self.records: list[ItemRecord] = []
+        self.about: dict[str, Any] = {}
+        self.report_error = ""
+
+    @property
+    def is_worker(self) -> bool:
+        """True in a pytest-xdist worker (the controller collects records and reports)."""
+        return hasattr(self.config, "workerinput")
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """Computes the generated checks once, before pytest-xdist starts its workers."""
+        if self.state.options.generated and not self.is_worker:
+            generated_checks(self.state.spec, getattr(self.config, "cache", None))
+
+    def pytest_collect_file(
+        self, file_path: Path, parent: pytest.Collector
+    ) -> pytest.Collector | None:
+        """Feature files, and the spec's statechart.yaml (the generated checks)."""
+        if file_path.suffix == ".feature":
+            feature: FeatureFile = FeatureFile.from_parent(parent, path=file_path)
+            feature.spec = self.state.spec
+            return feature
+        if file_path.resolve() == (self.state.options.spec_dir / "statechart.yaml").resolve():
+            checks: ChecksFile = ChecksFile.from_parent(parent, path=file_path)
+            checks.state = self.state
+            return checks
+        return None
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """`--otpspec-section`: keeps the items of those sections and their subsections."""
+        wanted = self.state.options.sections
+        if not wanted:
+            return
+        keep: list[pytest.Item] = []
+        drop: list[pytest.Item] = []
+        for item in items:
+            sections = outcomes.item_sections(self.state, item)
+            chosen = any(s == w or s.startswith(w + ".") for s in sections for w in wanted)
+            (keep if chosen else drop).append(item)
+        if drop:
+            self.config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+
+    def pytest_bdd_apply_tag(self, tag: str, function: Any) -> Any:
+        """A tag becomes a marker of the same name (`(`, `)`, spaces … become `_`)."""
+        return getattr(pytest.mark, marker_name(tag))(function)
+
+    def pytest_bdd_before_scenario(
+        self, request: pytest.FixtureRequest, feature: BddFeature, scenario: BddScenario
+    ) -> None:
+        """Keeps the scenario (as rendered for its example row) with its item."""
+        node = request.node
+        node.stash[outcomes.BDD_SCENARIO] = scenario
+        node.stash[outcomes.SCENARIO] = Scenario(
+            feature_path=str(node.path),
+            name=scenario.name,
+            line=scenario.line_number,
+            tags=tuple(sorted(scenario.tags)),
+            steps=tuple(_our_step(step) for step in scenario.steps),
+            feature_name=feature.name,
+        )
+
+    def pytest_bdd_before_step(
+        self,
+        request: pytest.FixtureRequest,
+        feature: BddFeature,
+        scenario: BddScenario,
+        step: BddStep,
+        step_func: Any,
+    ) -> None:
+        """Tells the scenario's context which step pytest-bdd is about to run."""
+        context: ScenarioContext = request.getfixturevalue("otpspec_scenario")
+        context.current = _our_step(step)
+
+    def pytest_bdd_step_func_lookup_error(
+        self,
+        request: pytest.FixtureRequest,
+        feature: BddFeature,
+        scenario: BddScenario,
+        step: BddStep,
+        exception: Exception,
+    ) -> None:
+        """An undefined step fails with the nearest phrases, not pytest-bdd's words."""
+        message = undefined_message(_our_step(step))
+        problem = FeatureProblem(feature.filename, step.line_number, step.name, message)
+        raise FeatureProblems([problem])
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        """Gives each otpspec item's report its record, verdict and a readable failure."""
+        report = yield
+        outcomes.finish_report(self.state, item, call, report)
+        return report
+
+    def pytest_report_teststatus(
+        self, report: pytest.TestReport, config: pytest.Config
+    ) -> tuple[str, str, str] | None:
+        """Words for the verdicts pytest has no outcome of its own for."""
+        return outcomes.teststatus(report)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Keeps every record (on the controller, pytest-xdist delivers the workers')."""
+        data = getattr(report, "otpspec", None)
+        if isinstance(data, dict):
+            outcomes.register_cucumber(report)
+            self.records.append(ItemRecord.from_json(data))
+            about = getattr(report, "otpspec_implementation", None)
+            if isinstance(about, dict):
+                self.about = about
+
+    def implementation(self) -> Implementation:
+        """The implementation as it named itself (in this process or in a worker)."""
+        options = self.state.options
+        about = dict(self.about)
+        if self.state.hello is not None or self.state.start_failure:
+            about = outcomes.implementation_data(self.state)
+        return Implementation(
+            command=options.impl,
+            label=options.label,
+            name=str(about.get("name", "")),
+            version=str(about.get("version", "")),
+            capabilities=tuple(str(c) for c in about.get("capabilities", ())),
+            start_failure=str(about.get("start_failure", "")),
+        )
+
+    def summary(self) -> RunSummary:
+        """The run so far, summed up."""
+        options = self.state.options
+        extra = {"seed": options.seed, "walks": options.walks, "timeout": options.timeout}
+        return summarize(self.state.spec, self.implementation(), self.records, extra=extra)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Stops the implementation; the controller writes the reports."""
+        self.state.close()
+        report_dir = self.state.options.report_dir
+        if self.is_worker or report_dir is None:
+            return
+        try:
+            write_reports(
+                self.state.spec, self.summary(), report_dir, diagrams=self.state.options.diagrams
+            )
+        except ReportDirError as error:
+            self.report_error = str(error)
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """One line with every verdict, and where the reports are."""
+        if self.is_worker:
+            return
+        terminalreporter.write_sep("-", "otpspec")
+        terminalreporter.write_line(f"otpspec: {self.summary().line()}")
+        report_dir = self.state.options.report_dir
+        if self.report_error:
+            terminalreporter.write_line(f"otpspec: {self.report_error}", red=True)
+        elif report_dir is not None:
+            terminalreporter.write_line(f"otpspec: reports in {report_dir}/")

@@ -1,0 +1,94 @@
+"""The secrets a run has sent, and a masker for whatever comes back from the implementation.
+
+A person's secrets (PINs, app lock codes, activation passwords) go into fixtures and into
+the fields the spec marks `secret: true`. Test data written in a feature file is not such a
+secret: it is needed to replay the scenario, so steps and replays show it as written. What
+the implementation sends back (views, messages, its stderr) is another matter: the app must
+mask secrets, and the harness must not publish one an implementation leaked. So every
+secret the run has sent, in any scenario so far, is masked in everything the implementation
+returns (an implementation's stderr may still hold an earlier scenario's requests).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+from statechart.model import Spec
+
+__all__ = ["MASK", "SecretBook", "fixture_secrets", "secret_fields"]
+
+MASK: Final = "●●●●"
+_WORD: Final = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+_FIXTURE_SECRET_KEYS: Final = frozenset({"pin", "app_lock_code", "activation_password"})
+
+
+def secret_fields(spec: Spec) -> frozenset[str]:
+    """The labels of the spec's secret input fields (PIN, アプリロックコード, …)."""
+    return frozenset(
+        element.label
+        for state in spec.statechart.iter_states()
+        for element in state.elements
+        if element.kind == "field" and element.secret
+    )
+
+
+def fixture_secrets(fixture: Mapping[str, Any]) -> set[str]:
+    """The secret values a fixture holds: PINs, the app lock code, activation passwords."""
+    found: set[str] = set()
+    stack: list[Any] = [fixture]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            for key, value in item.items():
+                if key in _FIXTURE_SECRET_KEYS and isinstance(value, str) and value:
+                    found.add(value)
+                else:
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+class SecretBook:
+    """Every secret value sent so far, and masking with all of them.
+
+    A value is masked where it stands alone, not inside a longer run of letters or digits,
+    so a one-digit code does not blot out error codes and dates.
+    """
+
+    def __init__(self, fields: frozenset[str]) -> None:
+        self.fields = fields
+        self._secrets: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+
+    def add(self, values: Iterable[str]) -> None:
+        """Records secret values that were sent."""
+        new = {value for value in values if value} - self._secrets
+        if new:
+            self._secrets |= new
+            ordered = sorted(self._secrets, key=len, reverse=True)
+            alternatives = "|".join(re.escape(s) for s in ordered)
+            self._pattern = re.compile(f"(?<![{_WORD}])(?:{alternatives})(?![{_WORD}])")
+
+    def sent(self, op: str, args: Mapping[str, Any]) -> None:
+        """Records the secrets of one request: a fixture's, or a value typed into a secret field."""
+        if op == "reset":
+            self.add(fixture_secrets(args.get("fixture") or {}))
+        elif op == "enter" and args.get("field") in self.fields:
+            self.add([str(args.get("value", ""))])
+
+    def text(self, text: str) -> str:
+        """The text with every standalone secret masked."""
+        return text if self._pattern is None else self._pattern.sub(MASK, text)
+
+    def data(self, value: Any) -> Any:
+        """A copy of JSON-like data with secrets masked in every string."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, Mapping):
+            return {key: self.data(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.data(item) for item in value]
+        return value

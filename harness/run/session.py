@@ -1,0 +1,85 @@
+"""One process's share of a conformance run: the spec, the implementation, the secrets.
+
+pytest-xdist runs one pytest session per worker, so each worker holds one `RunState`: the
+spec loaded once, one implementation process (started on first use, reset between items,
+closed at the end), the secrets sent so far, and an in-process reference for replays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from harness.adapters import Adapter, ImplementationError, ImplementationFailure, adapter_for
+from harness.run.options import RunOptions
+from harness.run.replay import ScenarioReplayer
+from harness.run.secrets import SecretBook, secret_fields
+from harness.scenarios.gherkin import SECTION_TAG, marker_name
+from statechart.model import Spec
+
+__all__ = ["ImplementationUnavailable", "RunState"]
+
+
+class ImplementationUnavailable(Exception):
+    """The implementation could not be started (or did not answer `hello`)."""
+
+
+@dataclass
+class RunState:
+    """What every item of this process shares.
+
+    Attributes:
+        options: The run's options.
+        spec: The spec, loaded and checked once.
+        secrets: Every secret sent to the implementation so far.
+        hello: The implementation's answer to `hello`, once started.
+        start_failure: Why the implementation could not start ('' while it could).
+        section_markers: Marker name → manual section id (`section-3.9.1` → `3.9.1`).
+    """
+
+    options: RunOptions
+    spec: Spec
+    secrets: SecretBook = field(init=False)
+    section_markers: dict[str, str] = field(init=False)
+    hello: dict[str, Any] | None = None
+    start_failure: str = ""
+    _adapter: Adapter | None = None
+    _replayer: ScenarioReplayer | None = None
+
+    def __post_init__(self) -> None:
+        self.secrets = SecretBook(secret_fields(self.spec))
+        self.section_markers = {
+            marker_name(f"{SECTION_TAG}{section.id}"): section.id for section in self.spec.sections
+        }
+
+    def implementation(self) -> Adapter:
+        """The implementation, started and greeted on first use.
+
+        Raises:
+            ImplementationUnavailable: It cannot be started, or it failed `hello` (every
+                later call raises it again, with the same reason, at once).
+        """
+        if self.start_failure:
+            raise ImplementationUnavailable(self.start_failure)
+        if self._adapter is None:
+            adapter = adapter_for(self.options.impl, self.spec, timeout=self.options.timeout)
+            try:
+                self.hello = adapter.hello()
+            except (ImplementationError, ImplementationFailure) as error:
+                adapter.close()
+                self.start_failure = f"{self.options.impl}: {error}"
+                raise ImplementationUnavailable(self.start_failure) from None
+            self._adapter = adapter
+        return self._adapter
+
+    def replayer(self) -> ScenarioReplayer:
+        """The in-process reference that replays scenarios (built on first use)."""
+        if self._replayer is None:
+            self._replayer = ScenarioReplayer(self.spec)
+        return self._replayer
+
+    def close(self) -> None:
+        """Stops the implementation (if it was started)."""
+        if self._adapter is not None:
+            self._adapter.close()
+            self._adapter = None
