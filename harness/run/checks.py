@@ -49,8 +49,9 @@ _DIFFERENTIAL_FEATURE: Final = "差分検査"
 _CODE: Final = ("harness/generation", "statechart")
 
 
-class CheckMismatch(Exception):
-    """A generated check or differential walk where the implementation showed otherwise."""
+class CheckMismatch(AssertionError):
+    """A generated check or differential walk where the implementation showed otherwise (an
+    assertion: the implementation ran, and showed something else)."""
 
     def __init__(self, record: ItemRecord) -> None:
         super().__init__(record.message)

@@ -19,11 +19,11 @@ from typing import Any, Final
 
 import pytest
 from pytest_bdd import scenario as bdd_scenario
-from pytest_bdd.exceptions import FeatureError
+from pytest_bdd.exceptions import FeatureError, GherkinParseError
 from pytest_bdd.feature import get_feature
 from pytest_bdd.parser import Feature as BddFeature
 
-from harness.scenarios.gherkin import Feature, FeatureProblem, read_feature
+from harness.scenarios.gherkin import Feature, FeatureProblem, marker_name, read_feature
 from harness.vocabulary.check import scenario_step_problems
 from statechart.model import Spec
 
@@ -51,11 +51,19 @@ def _placed(function: Callable[..., Any], path: Path, line: int) -> Callable[...
     return function
 
 
-def _failing(problems: Sequence[FeatureProblem]) -> Callable[[], None]:
+def _failing(
+    problems: Sequence[FeatureProblem], name: str = "", tags: Iterable[str] = ()
+) -> Callable[[], None]:
+    """A test that fails with the problems, marked with the scenario's tags (if any)."""
+
     def test() -> None:
         raise FeatureProblems(problems)
 
-    return test
+    test.otpspec_name = name  # type: ignore[attr-defined]  # read by harness.run.outcomes
+    marked: Callable[[], None] = test
+    for tag in tags:
+        marked = getattr(pytest.mark, marker_name(tag))(marked)
+    return marked
 
 
 def _python_name(name: str, taken: set[str]) -> str:
@@ -79,7 +87,7 @@ class FeatureFile(pytest.Module):
         ours, problems = read_feature(self.path, self.spec)
         try:
             theirs = get_feature(str(self.path.parent), self.path.name)
-        except (FeatureError, OSError, UnicodeError) as error:
+        except (FeatureError, GherkinParseError, OSError, UnicodeError) as error:
             theirs = None
             if not problems:
                 problems = (FeatureProblem(str(self.path), 1, "", f"読めません: {error}"),)
@@ -107,7 +115,8 @@ class FeatureFile(pytest.Module):
             found = by_line.pop(line, ())
             name = _python_name(template.name, taken)
             if found:
-                test = _failing(found)
+                tags = {*template.tags, *theirs.tags}
+                test = _failing(found, template.name, sorted(tags))
             else:
                 test = bdd_scenario(
                     str(self.path), template.name, features_base_dir=str(self.path.parent)

@@ -26,7 +26,7 @@ from harness.vocabulary.errors import Refused, StepError, StepFailed
 from harness.vocabulary.facts import Facts
 from statechart.model import Spec
 
-__all__ = ["ScenarioContext", "StepOutcome"]
+__all__ = ["ExpectationMissed", "ScenarioContext", "StepOutcome"]
 
 # A person's action refused as not_found or unsupported means the person could not do what
 # the step says: a conformance failure. Any other refusal (bad_request, internal, or a
@@ -55,6 +55,11 @@ class StepOutcome(Exception):
         self.kind: OutcomeKind = kind
         self.step = step
         self.failure = failure
+
+
+class ExpectationMissed(StepOutcome, AssertionError):
+    """A step whose expectation the implementation did not meet (an assertion, for the tools
+    that tell a failed check from a broken run, such as Allure)."""
 
 
 @dataclass
@@ -154,9 +159,10 @@ class ScenarioContext:
             message = f"実装の異常 ({broken.kind}): {broken.message}"
         record = self._record(step, phrase.doc, status, expected, observed, message)
         self.steps.append(record)
+        if status == "failed":
+            raise ExpectationMissed("failed", record)
         if status != "passed":
-            kind: OutcomeKind = "broken" if failure else "failed" if status == "failed" else "error"
-            raise StepOutcome(kind, record, failure)
+            raise StepOutcome("broken" if failure else "error", record, failure)
 
     def _attempt(self, step: Step, handler: Callable[..., None], params: dict[str, object]) -> None:
         if step.kind == "given" and self.started:

@@ -20,6 +20,7 @@ from dataclasses import replace
 from typing import Any, Final
 
 import pytest
+from _pytest import junitxml
 from pytest_bdd.reporting import ReportContext, test_report_context_registry
 
 from harness.adapters import ImplementationFailure
@@ -35,10 +36,11 @@ __all__ = [
     "BDD_SCENARIO",
     "CONTEXT",
     "SCENARIO",
+    "cucumber",
     "finish_report",
     "implementation_data",
     "item_sections",
-    "register_cucumber",
+    "junit_property",
     "teststatus",
 ]
 
@@ -49,6 +51,7 @@ BDD_SCENARIO: Final = pytest.StashKey[Any]()
 SCENARIO: Final = pytest.StashKey[Scenario]()
 """The same scenario as our typed data (for replays on the reference)."""
 _CUCUMBER: Final = "otpspec_cucumber"
+_CUCUMBER_OWN: Final = "otpspec_cucumber_own"
 
 
 def item_sections(state: RunState, item: pytest.Item) -> tuple[str, ...]:
@@ -84,7 +87,8 @@ def finish_report(
     report.otpspec_implementation = implementation_data(state)  # type: ignore[attr-defined]
     if record.verdict != "pass":
         report.longrepr = _failure_text(record)
-    _cucumber(item, report, record)
+    if report.when == "call" or report.failed:
+        setattr(report, _CUCUMBER_OWN, _check_scenario(item, record))
 
 
 def implementation_data(state: RunState) -> dict[str, Any]:
@@ -105,6 +109,11 @@ def _scenario_record(state: RunState, item: pytest.Item, error: BaseException | 
     context = item.stash.get(CONTEXT, None)
     bdd = item.stash.get(BDD_SCENARIO, None)
     steps = list(context.steps) if context is not None else []
+    if isinstance(error, FeatureProblems):  # what to fix, as the steps that did not run
+        steps = [
+            StepRecord("", p.text or p.message, p.line, "error", message=p.message)
+            for p in error.problems
+        ]
     verdict, message, failure = _scenario_verdict(error, steps)
     steps += _not_run(bdd, len(steps))
     location = item.location
@@ -112,7 +121,7 @@ def _scenario_record(state: RunState, item: pytest.Item, error: BaseException | 
     record = ItemRecord(
         nodeid=item.nodeid,
         kind="scenario" if not isinstance(error, FeatureProblems) else "feature file",
-        name=bdd.name if bdd is not None else item.name,
+        name=bdd.name if bdd is not None else _problem_name(item),
         path=str(item.path),
         line=(location[1] or 0) + 1,
         feature=bdd.feature.name if bdd is not None else "",
@@ -125,9 +134,15 @@ def _scenario_record(state: RunState, item: pytest.Item, error: BaseException | 
         implementation_failure=_failure_dict(state, failure),
         seconds=sum(step.seconds for step in steps),
     )
-    if verdict != "pass":
+    if verdict != "pass" and bdd is not None:
         record = _with_replay(record, bdd)
     return _with_reference(state, item, record)
+
+
+def _problem_name(item: pytest.Item) -> str:
+    """The scenario's name for a test that fails with its feature problems."""
+    function = getattr(item, "function", None)
+    return str(getattr(function, "otpspec_name", "") or item.name)
 
 
 def _scenario_verdict(
@@ -245,6 +260,20 @@ def _failure_text(record: ItemRecord) -> str:
     return "\n".join(lines)
 
 
+def junit_property(config: pytest.Config, record: ItemRecord) -> None:
+    """Names the item's verdict and clauses in JUnit, where xunit2 allows it.
+
+    Jenkins' xunit rules allow no <properties> inside a <testcase>, so the suite's
+    properties carry them: `otpspec:<node id>` = `fail 3.1.2` (the verdict, then the
+    clauses, or the item's sections when it passed). The failure's message starts with
+    the verdict too.
+    """
+    xml = config.stash.get(junitxml.xml_key, None)
+    if xml is not None:
+        clauses = ",".join(record.clauses or record.sections)
+        xml.add_global_property(f"otpspec:{record.nodeid}", f"{record.verdict} {clauses}")
+
+
 def teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
     """The console's word for a verdict pytest has no outcome of its own for (None: pytest's)."""
     return None
@@ -253,22 +282,28 @@ def teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
 # ---- Cucumber JSON (pytest-bdd's writer, fed across pytest-xdist and for our checks)
 
 
-def _cucumber(item: pytest.Item, report: pytest.TestReport, record: ItemRecord) -> None:
-    if report.when != "call":
-        return
+def cucumber(report: pytest.TestReport, record: ItemRecord, *, worker: bool) -> None:
+    """Gives pytest-bdd's Cucumber writer this item, tagged with its verdict.
+
+    pytest-bdd keeps a scenario's Cucumber data beside the report object, which
+    pytest-xdist does not carry to the controller: a worker puts it on the report as data,
+    and the controller puts it back. Generated checks, walks and broken scenarios get
+    Cucumber data of their own, so Cucumber counts every item the console does.
+    """
     context = test_report_context_registry.get(report)
+    carried = getattr(report, _CUCUMBER, None)
+    if context is None and isinstance(carried, dict):
+        context = ReportContext(**carried)
+    own = getattr(report, _CUCUMBER_OWN, None)
+    if context is None and isinstance(own, dict):
+        context = ReportContext(scenario=own, name=record.name)  # type: ignore[arg-type]
     if context is None:
-        context = ReportContext(scenario=_check_scenario(item, record), name=item.name)
-        test_report_context_registry[report] = context
-    context.scenario["tags"] = sorted({*context.scenario["tags"], f"verdict-{record.verdict}"})
-    setattr(report, _CUCUMBER, {"scenario": context.scenario, "name": context.name})
-
-
-def register_cucumber(report: pytest.TestReport) -> None:
-    """On the pytest-xdist controller: gives pytest-bdd's Cucumber writer the worker's data."""
-    data = getattr(report, _CUCUMBER, None)
-    if isinstance(data, dict) and report not in test_report_context_registry:
-        test_report_context_registry[report] = ReportContext(**data)
+        return
+    tags = {*context.scenario["tags"], f"verdict-{record.verdict.replace(' ', '-')}"}
+    context.scenario["tags"] = sorted(tags)
+    test_report_context_registry[report] = context
+    if worker:
+        setattr(report, _CUCUMBER, {"scenario": context.scenario, "name": context.name})
 
 
 def _check_scenario(item: pytest.Item, record: ItemRecord) -> Any:

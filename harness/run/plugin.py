@@ -51,6 +51,7 @@ from harness.scenarios.gherkin import (
 from harness.vocabulary.check import undefined_message
 from statechart.checks import check_spec
 from statechart.loader import load_spec
+from statechart.model import Spec
 from statechart.problems import SpecInvalid
 
 __all__ = ["STATE", "OtpspecRun", "otpspec_scenario"]
@@ -65,19 +66,29 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
-def _load(options: RunOptions) -> RunState:
-    try:
-        spec = load_spec(options.spec_dir)
-        errors = [p for p in check_spec(spec) if p.is_error]
-    except SpecInvalid as invalid:
-        errors = list(invalid.problems)
-    if errors:
-        listed = "\n".join(problem.format() for problem in errors[:10])
-        raise pytest.UsageError(
-            f"the spec {options.spec_dir} is invalid ({len(errors)} problems); run "
-            f"`otpspec validate {options.spec_dir}`:\n{listed}"
-        )
-    return RunState(options, spec)
+_SPECS: dict[tuple[Path, tuple[tuple[str, int], ...]], Spec] = {}
+
+
+def _spec(spec_dir: Path) -> Spec:
+    """The spec of a directory, loaded and checked once per process (conform runs pytest once
+    per implementation; a spec file that changed is loaded again)."""
+    stamp = tuple((path.name, path.stat().st_mtime_ns) for path in sorted(spec_dir.glob("*.yaml")))
+    key = (spec_dir.resolve(), stamp)
+    if key not in _SPECS:
+        try:
+            spec = load_spec(spec_dir)
+            errors = [p for p in check_spec(spec) if p.is_error]
+        except SpecInvalid as invalid:
+            errors = list(invalid.problems)
+        if errors:
+            listed = "\n".join(problem.format() for problem in errors[:10])
+            raise pytest.UsageError(
+                f"the spec {spec_dir} is invalid ({len(errors)} problems); run "
+                f"`otpspec validate {spec_dir}`:\n{listed}"
+            )
+        _SPECS.clear()
+        _SPECS[key] = spec
+    return _SPECS[key]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -94,7 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
     _prepare_outputs(config, options)
     if options.report_dir is not None:  # hypothesis caches literals of the code it runs
         set_hypothesis_home_dir(options.report_dir / ".hypothesis")
-    run = OtpspecRun(config, _load(options))
+    run = OtpspecRun(config, RunState(options, _spec(options.spec_dir)))
     config.stash[STATE] = run
     from harness.run import steps  # defines the step fixtures: only when the plugin is on
 
@@ -108,7 +119,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{assumption.id}: rests on this assumption")
     config.addinivalue_line("markers", "generated: a check generated from the statechart")
     config.addinivalue_line("markers", "differential: walks beside the reference")
-    if config.args_source != pytest.Config.ArgsSource.ARGS:
+    if config.args_source == pytest.Config.ArgsSource.INVOCATION_DIR:  # no paths, no testpaths
         config.args[:] = [*map(str, options.features), str(options.spec_dir)]
 
 
@@ -259,8 +270,12 @@ class OtpspecRun:
         """Keeps every record (on the controller, pytest-xdist delivers the workers')."""
         data = getattr(report, "otpspec", None)
         if isinstance(data, dict):
-            outcomes.register_cucumber(report)
-            self.records.append(ItemRecord.from_json(data))
+            record = ItemRecord.from_json(data)
+            outcomes.cucumber(report, record, worker=self.is_worker)
+            if self.is_worker:
+                return
+            self.records.append(record)
+            outcomes.junit_property(self.config, record)
             about = getattr(report, "otpspec_implementation", None)
             if isinstance(about, dict):
                 self.about = about
@@ -302,7 +317,7 @@ class OtpspecRun:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         """One line with every verdict, and where the reports are."""
-        if self.is_worker:
+        if self.is_worker or not self.records:
             return
         terminalreporter.write_sep("-", "otpspec")
         terminalreporter.write_line(f"otpspec: {self.summary().line()}")

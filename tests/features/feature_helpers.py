@@ -10,7 +10,6 @@ from typing import Any
 
 from repo_paths import REPO_ROOT
 
-from harness.run.runner import masked_name
 from harness.scenarios.gherkin import Scenario
 from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 from statechart.model import Spec
@@ -23,10 +22,10 @@ def collection_spec() -> Spec:
 
 
 def scenario_id(scenario: Scenario) -> str:
-    """`path:line name`, the path relative to the repo and secrets masked."""
+    """`path:line name`, the path relative to the repo."""
     path = Path(scenario.feature_path)
     shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
-    return f"{shown}:{scenario.line} {masked_name(scenario, spec=collection_spec())}"
+    return f"{shown}:{scenario.line} {scenario.name}"
 
 
 class Recorder:

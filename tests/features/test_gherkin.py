@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from repo_paths import REPO_ROOT
 
-from harness.run.runner import check_steps
 from harness.scenarios.gherkin import (
     Feature,
     FeatureInvalid,
@@ -17,6 +16,7 @@ from harness.scenarios.gherkin import (
     feature_files,
     load_features,
 )
+from harness.vocabulary.check import check_steps
 from statechart.model import Spec
 
 INVALID = Path(__file__).resolve().parent / "invalid"

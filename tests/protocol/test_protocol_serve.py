@@ -198,20 +198,9 @@ def test_responses_are_flushed_one_by_one() -> None:
     assert [text.count("\n") for text in flushed] == [1, 2]
 
 
-def test_cli_serve_without_the_reference_exits_3(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setitem(sys.modules, "statechart.app", None)
-    assert cli.main(["serve"]) == 3
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert "otpspec serve: the reference app" in captured.err
-
-
 def test_cli_serve_runs_the_reference(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pytest.importorskip("statechart.app", exc_type=ImportError)
     requests = '{"id": 1, "op": "hello"}\n{"id": 2, "op": "observe"}\n{"id": 3, "op": "tap"}\n'
     monkeypatch.setattr(sys, "stdin", io.StringIO(requests))
     assert cli.main(["serve"]) == 0

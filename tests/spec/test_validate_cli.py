@@ -13,13 +13,14 @@ from repo_paths import REPO_ROOT
 from spec_helpers import BROKEN_DIR, MINIMAL_ACTIONS, MINIMAL_DIR, MINIMAL_GUARDS, SpecCopy
 
 from harness.cli import commands as cli
+from harness.cli import validate
 from statechart.loader import load_spec
 
 
 @pytest.fixture
 def minimal_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     """Makes the CLI check names against the minimal spec's registry."""
-    monkeypatch.setattr(cli, "_registry", lambda: (MINIMAL_GUARDS, MINIMAL_ACTIONS))
+    monkeypatch.setattr(validate, "registry", lambda: (MINIMAL_GUARDS, MINIMAL_ACTIONS))
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -37,13 +38,13 @@ class TestMain:
     def test_valid_spec_prints_a_summary(
         self, minimal_dir: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        assert cli.main(["validate", str(minimal_dir)]) == cli.EXIT_OK
+        assert cli.main(["validate", str(minimal_dir)]) == validate.EXIT_OK
         out = capsys.readouterr().out
         assert "valid" in out
         assert "5/5 covered = 100.0%" in out
 
     def test_json(self, minimal_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        assert cli.main(["validate", str(minimal_dir), "--json"]) == cli.EXIT_OK
+        assert cli.main(["validate", str(minimal_dir), "--json"]) == validate.EXIT_OK
         data = json.loads(capsys.readouterr().out)
         assert data["valid"] is True
         assert data["screens"] == 3
@@ -55,7 +56,7 @@ class TestMain:
     ) -> None:
         spec_dir = spec_copy()
         (spec_dir / "statechart.yaml").write_text("statechart: [\n", encoding="utf-8")
-        assert cli.main(["validate", str(spec_dir)]) == cli.EXIT_INVALID
+        assert cli.main(["validate", str(spec_dir)]) == validate.EXIT_INVALID
         err = capsys.readouterr().err.splitlines()
         assert err[0].startswith(f"{spec_dir}/statechart.yaml:2:1: $: YAML syntax error")
         assert err[-1] == "1 error(s), 0 warning(s)"
@@ -65,7 +66,7 @@ class TestMain:
     ) -> None:
         about_back = 'target: running.otp, sections: ["3.11"]'
         spec_dir = spec_copy(("statechart.yaml", about_back, about_back.replace("otp", "opt")))
-        assert cli.main(["validate", str(spec_dir), "--json"]) == cli.EXIT_INVALID
+        assert cli.main(["validate", str(spec_dir), "--json"]) == validate.EXIT_INVALID
         data = json.loads(capsys.readouterr().out)
         assert data["valid"] is False
         assert data["problems"][0]["message"] == "target running.opt is not a state"
@@ -76,12 +77,12 @@ class TestMain:
         def explode(_: Path) -> None:
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(cli, "load_spec", explode)
+        monkeypatch.setattr(validate, "load_spec", explode)
         assert cli.main(["validate"]) == cli.EXIT_INTERNAL
         assert capsys.readouterr().err == "otpspec: internal error: RuntimeError: boom\n"
 
     def test_no_command(self, capsys: pytest.CaptureFixture[str]) -> None:
-        assert cli.main([]) == cli.EXIT_INVALID
+        assert cli.main([]) == cli.EXIT_USAGE
         assert "validate" in capsys.readouterr().err
 
     def test_bad_arguments_exit_2(self) -> None:
@@ -92,10 +93,9 @@ class TestMain:
 
 class TestSummary:
     def test_counts(self, minimal_dir: Path) -> None:
-        data = cli.summary(load_spec(minimal_dir), (None, None))
+        data = validate.summary(load_spec(minimal_dir))
         assert (data["states"], data["transitions"], data["elements"]) == (8, 12, 6)
         assert (data["dialogs"], data["error_dialogs"], data["error_codes"]) == (2, 1, 1)
-        assert data["registry_checked"] is False
 
 
 class TestCommandLine:

@@ -1,0 +1,138 @@
+"""The otpspec pytest plugin: scenarios as pytest-bdd tests, verdicts, broken files, selection."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import RunFeatures
+from run_helpers import (
+    FAILING,
+    LOCK,
+    NO_LANGUAGE,
+    NO_SECTION,
+    PASSING,
+    TAPS,
+    UNDEFINED,
+    impl_command,
+    items_by_name,
+    results,
+)
+
+from statechart.loader import DEFAULT_SPEC_DIR
+
+
+class TestScenarios:
+    def test_a_passing_scenario_records_each_step(self, run_features: RunFeatures) -> None:
+        run = run_features(PASSING)
+        run.result.assert_outcomes(passed=1)
+        (item,) = results(run.report)["items"]
+        assert item["verdict"] == "pass"
+        assert item["sections"] == ["2.1"]
+        first_action = item["steps"][1]
+        assert [r["op"] for r in first_action["requests"]] == ["reset", "launch"]
+        assert item["steps"][-1]["view"]["screen"]["title"] == "ワンタイムパスワード"
+
+    def test_a_missed_expectation_is_a_fail_with_its_clause_and_replay(
+        self, run_features: RunFeatures
+    ) -> None:
+        run = run_features(FAILING)
+        run.result.assert_outcomes(failed=1)
+        output = run.result.stdout.str()
+        assert "fail (3.1.2)" in output
+        assert "期待: 画面「設定」" in output
+        assert "再現するシナリオ:" in output
+        assert "Traceback" not in output
+        item = items_by_name(run.report)["ロックを解くと設定画面が出るはず"]
+        assert (item["verdict"], item["clauses"]) == ("fail", ["3.1.2"])
+        assert [s["status"] for s in item["steps"]][-2:] == ["failed", "skipped"]
+
+    def test_the_printed_replay_replays_the_failure(
+        self, run_features: RunFeatures, tmp_path: Path
+    ) -> None:
+        first = items_by_name(run_features(FAILING).report)["ロックを解くと設定画面が出るはず"]
+        replay = first["replay"]
+        assert LOCK in replay  # test data is shown: without it the replay would not replay
+        again = run_features(replay)
+        again.result.assert_outcomes(failed=1)
+        (second,) = results(again.report)["items"]
+        failed = [s for s in second["steps"] if s["status"] == "failed"]
+        assert [s["text"] for s in failed] == ["「設定」画面が表示される"]
+        assert failed[0]["expected"] == next(
+            s["expected"] for s in first["steps"] if s["status"] == "failed"
+        )
+
+    def test_an_undefined_step_fails_its_scenario_with_the_nearest_phrases(
+        self, run_features: RunFeatures
+    ) -> None:
+        run = run_features(UNDEFINED, PASSING)
+        run.result.assert_outcomes(passed=1, failed=1)
+        output = run.result.stdout.str()
+        assert "case1.feature:7: 未定義のステップ: もし アプリを起動しる" in output
+        assert "もしかして: アプリを起動する" in output
+        item = items_by_name(run.report)["書き間違える"]
+        assert (item["verdict"], item["sections"]) == ("error", ["2.2"])
+
+
+class TestBrokenFeatureFiles:
+    def test_a_file_without_language_fails_one_test_and_the_rest_run(
+        self, run_features: RunFeatures
+    ) -> None:
+        run = run_features(NO_LANGUAGE, PASSING)
+        run.result.assert_outcomes(passed=1, failed=1)
+        output = run.result.stdout.str()
+        assert "case1.feature::test_フィーチャファイル" in output
+        assert "`# language: ja` がありません" in output
+
+    def test_a_scenario_without_a_section_tag_fails_alone(self, run_features: RunFeatures) -> None:
+        run = run_features(NO_SECTION)
+        run.result.assert_outcomes(passed=1, failed=1)
+        assert "節のタグがありません" in run.result.stdout.str()
+        verdicts = {name: i["verdict"] for name, i in items_by_name(run.report).items()}
+        assert verdicts["タグがある"] == "pass"
+
+
+class TestSelection:
+    def test_tags_are_markers(self, run_features: RunFeatures) -> None:
+        run = run_features(PASSING, TAPS, args=["-m", "section-3.3"])
+        run.result.assert_outcomes(passed=1, deselected=2)
+
+    def test_a_section_selects_its_subsections(self, run_features: RunFeatures) -> None:
+        run = run_features(PASSING, TAPS, FAILING, args=["--otpspec-section", "3"])
+        run.result.assert_outcomes(passed=1, failed=1, deselected=2)
+
+    def test_k_selects_by_name(self, run_features: RunFeatures) -> None:
+        run = run_features(PASSING, TAPS, args=["-k", "設定を開く"])
+        run.result.assert_outcomes(passed=1, deselected=2)
+
+    def test_generated_checks_and_walks_carry_their_sections(
+        self, run_features: RunFeatures
+    ) -> None:
+        args = [str(DEFAULT_SPEC_DIR), "-m", "section-3.11 or differential", "--collect-only"]
+        run = run_features(PASSING, args=args, quick=False)
+        collected = run.result.stdout.str()
+        assert "statechart.yaml::G" in collected
+        assert "statechart.yaml::差分 fresh" in collected
+        assert "case1.feature" not in collected
+
+
+class TestImplementations:
+    def test_a_crash_is_an_error_and_the_next_scenario_still_runs(
+        self, run_features: RunFeatures
+    ) -> None:
+        run = run_features(TAPS, args=["--otpspec-impl", impl_command("crashes_on_tap.py")])
+        run.result.assert_outcomes(failed=2)
+        items = items_by_name(run.report)
+        crashed = items["設定を開く"]
+        assert crashed["verdict"] == "error"
+        assert crashed["implementation_failure"]["kind"] == "crashed"
+        assert "crashes_on_tap: tapped" in crashed["implementation_failure"]["stderr_tail"]
+        after = items["次のシナリオも走る"]
+        assert after["verdict"] == "fail"  # the minimal implementation never shows a screen
+        assert after["steps"][1]["requests"][0]["op"] == "reset"
+
+    def test_an_implementation_that_cannot_start(self, run_features: RunFeatures) -> None:
+        run = run_features(PASSING, TAPS, args=["--otpspec-impl", "/nonexistent/otp-app"])
+        run.result.assert_outcomes(failed=3)
+        data = results(run.report)
+        assert "/nonexistent/otp-app" in data["implementation"]["start_failure"]
+        assert {item["verdict"] for item in data["items"]} == {"error"}
