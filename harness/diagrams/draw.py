@@ -19,18 +19,10 @@ from pathlib import Path
 
 import graphviz
 
-from harness.diagrams.flow import (
-    Cluster,
-    Edge,
-    Flow,
-    Node,
-    Row,
-    build_flow,
-    overview_flows,
-    procedure_flow,
-    section_heading,
-    transition_id,
-)
+from harness.diagrams.build import build_flow
+from harness.diagrams.flow import Cluster, Edge, Flow, Node, Row
+from harness.diagrams.labels import section_heading, transition_id
+from harness.diagrams.views import overview_flows, procedure_flow
 from statechart.model import Section, Spec
 
 __all__ = [

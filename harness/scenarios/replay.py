@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from harness.diagrams.flow import transition_id
+from harness.diagrams.labels import transition_id
 from harness.resources import FEATURES_DIR
 from harness.run.runner import ScenarioResult, check_steps, run_scenario
 from harness.scenarios.gherkin import (
