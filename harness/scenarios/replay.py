@@ -16,13 +16,8 @@ from typing import Any, Final
 from harness.diagrams.labels import transition_id
 from harness.resources import FEATURES_DIR
 from harness.run.runner import ScenarioResult, check_steps, run_scenario
-from harness.scenarios.gherkin import (
-    Feature,
-    FeatureInvalid,
-    FeatureProblem,
-    Scenario,
-    load_features,
-)
+from harness.scenarios.feature import Feature, FeatureInvalid, FeatureProblem, Scenario
+from harness.scenarios.gherkin import load_features
 from statechart.app import ReferenceApp
 from statechart.loader import DEFAULT_SPEC_DIR
 from statechart.model import Spec, Transition

@@ -12,7 +12,8 @@ from feature_helpers import collection_spec
 from repo_paths import REPO_ROOT
 
 from harness.run.runner import run_scenario
-from harness.scenarios.gherkin import Scenario, load_features
+from harness.scenarios.feature import Scenario
+from harness.scenarios.gherkin import load_features
 from statechart.app import ReferenceApp
 from statechart.model import Spec
 

@@ -9,14 +9,8 @@ import pytest
 from repo_paths import REPO_ROOT
 
 from harness.run.runner import check_steps
-from harness.scenarios.gherkin import (
-    Feature,
-    FeatureInvalid,
-    FeatureProblem,
-    Scenario,
-    feature_files,
-    load_features,
-)
+from harness.scenarios.feature import Feature, FeatureInvalid, FeatureProblem, Scenario
+from harness.scenarios.gherkin import feature_files, load_features
 from statechart.model import Spec
 
 INVALID = Path(__file__).resolve().parent / "invalid"

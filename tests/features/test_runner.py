@@ -15,7 +15,8 @@ from harness.run.runner import (
     run_scenario,
     undefined_message,
 )
-from harness.scenarios.gherkin import Scenario, Step, load_features
+from harness.scenarios.feature import Scenario, Step
+from harness.scenarios.gherkin import load_features
 from harness.scenarios.text import MASK, Masker, replay_text, scenario_secrets, secret_fields
 from harness.vocabulary.phrases import match_step
 from statechart.app import AppError

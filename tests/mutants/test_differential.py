@@ -13,7 +13,8 @@ from harness.generation.differential import CLOCK_STEPS, DifferentialResult, dif
 from harness.generation.fixtures import FIXTURES, secret_labels
 from harness.mutants.catalogue import mutant_named
 from harness.run.runner import run_scenario
-from harness.scenarios.gherkin import Scenario, load_features
+from harness.scenarios.feature import Scenario
+from harness.scenarios.gherkin import load_features
 from statechart.model import Spec
 
 
