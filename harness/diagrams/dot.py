@@ -26,6 +26,8 @@ class RenderFailure(RuntimeError):
     """Graphviz could not draw a diagram (no `dot`, or `dot` failed)."""
 
 
+# ---- painting -------------------------------------------------------------------------
+
 _EDGE_STYLE: Mapping[str, Mapping[str, str]] = {
     "plain": {"color": "#546e7a", "fontcolor": "#263238"},
     "on": {"color": "#1565c0", "fontcolor": "#0d47a1", "penwidth": "2.6"},
@@ -89,7 +91,12 @@ _STATUS_TEXT = {
 
 @dataclass(frozen=True)
 class Paint:
-    """Decides the status of each part: plain, procedure highlight, or coverage."""
+    """Decides the status of each part: plain, procedure highlight, or coverage.
+
+    Attributes:
+        section: The manual section whose parts are highlighted (the rest greyed).
+        coverage: Transition id -> "covered" or "failing"; absent ids were never exercised.
+    """
 
     section: str | None = None
     coverage: Mapping[str, str] | None = None
@@ -243,6 +250,9 @@ def to_dot(flow: Flow, paint: Paint | None = None, name: str = "flow") -> str:
     if paint.coverage is not None:
         _legend(graph)
     return str(graph.source)
+
+
+# ---- running dot ----------------------------------------------------------------------
 
 
 def pipe(source: str, fmt: str, stem: str) -> bytes:
