@@ -17,7 +17,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.diagrams.flow import Edge, Flow, Node, build_flow, overview_flows, transition_id
+from harness.diagrams.build import build_flow
+from harness.diagrams.flow import Edge, Flow, Node
+from harness.diagrams.labels import transition_id
+from harness.diagrams.views import overview_flows
 from statechart.model import Spec, State, Statechart, Transition
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 The explorer (harness/generation/explore.py) drives the in-process reference breadth-first from
 each fixture with the events each view offers, and records which spec transitions fire
-(ids `owner#index`, as harness.diagrams.draw). The shortest path that first covered each
+(ids `owner#index`, as harness.diagrams.labels). The shortest path that first covered each
 transition, and each submitted form, is a candidate; a greedy set cover keeps few paths
 that together take everything covered. Each becomes a `GeneratedCheck`: a fixture, steps,
 and the reference's view after each step. `run_generated` replays them on any
@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 from harness.generation.as_gherkin import mask_data, scenario_text, secrets_of
-from harness.generation.explore import Exploration, Item, Limits, Node, explore
+from harness.generation.explore import Exploration, Limits, explore
 from harness.generation.fixtures import FIXTURES, WalkFixture, fixture_named
 from harness.generation.graph import Unreached, explain
 from harness.generation.steps import (
@@ -33,6 +33,7 @@ from harness.generation.steps import (
     compare_outcomes,
     finding_sections,
 )
+from harness.generation.tree import Item, Node
 from harness.protocol import Implementation
 from statechart.model import Spec
 

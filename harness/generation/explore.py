@@ -1,14 +1,12 @@
 """Breadth-first exploration of the reference app, recording the spec transitions taken.
 
-From each fixture's reset the explorer tries every event a person has in each view: tap an
-element, fill the visible form (one field varied at a time from the right values, see
-`fills`), make the server fail the request a tap sends, press back or home, move the
-clock or deliver a notification while the app is closed, answer a biometric prompt. A state
-is known by where the app rests, the form, the selected token and the guards that decide
-what can happen next there (and, while closed, where each token stands against its expiry);
-a state seen before is not explored again. Exploration runs from snapshots of the
-reference, and stops like GraphWalker: at a coverage target, a depth, a node or time
-budget, or when several levels in a row add nothing.
+From each fixture's reset the explorer tries every event a person has in each view (see
+`harness.generation.events`). A state is known by where the app rests, the form, the
+selected token and the guards that decide what can happen next there (and, while closed,
+where each token stands against its expiry); a state seen before is not explored again.
+Exploration runs from snapshots of the reference, and stops like GraphWalker: at a
+coverage target, a depth, a node or time budget, or when several levels in a row add
+nothing. The points reached form the tree of `harness.generation.tree`.
 """
 
 from __future__ import annotations
@@ -16,35 +14,24 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
-from harness.generation.fixtures import (
-    CONFIRM_SUFFIX,
-    FieldValue,
-    WalkFixture,
-    field_values,
-    secret_labels,
-)
+from harness.generation.events import Event, EventMenu, renewal_window
+from harness.generation.fixtures import WalkFixture
 from harness.generation.graph import Seen, relevant_guards
 from harness.generation.steps import (
     Refusal,
-    Snapshot,
     TracingApp,
     TransitionIndex,
     WalkStep,
     attempt,
     attempt_reset,
 )
-from statechart.app import OPERATIONS
+from harness.generation.tree import Item, Node, Record
 from statechart.machine import event_name
 from statechart.model import Spec
 
-__all__ = ["Limits", "Node", "Record", "explore", "fills"]
-
-Event = tuple[WalkStep, ...]
-Item = tuple[str, ...]
-"""A coverage item: (transition id,) or (transition id, form) for a submitted form."""
+__all__ = ["Exploration", "Limits", "explore"]
 
 
 @dataclass(frozen=True)
@@ -66,88 +53,6 @@ class Limits:
     stall_levels: int = 2
 
 
-@dataclass(frozen=True)
-class Record:
-    """One step as the reference did it: the view after it, transitions taken, state."""
-
-    step: WalkStep
-    view: dict[str, Any]
-    transitions: tuple[str, ...]
-    state: str
-
-
-@dataclass(eq=False)
-class Node:
-    """A point reached: the event that led here from `parent`, and what it covered."""
-
-    fixture: WalkFixture
-    parent: Node | None
-    records: tuple[Record, ...]
-    hits: frozenset[Item]
-    depth: int
-    snapshot: Snapshot | None = field(default=None, repr=False)
-    view: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def path(self) -> list[Record]:
-        """Every step from the fixture's reset to here."""
-        chain: list[Node] = []
-        node: Node | None = self
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        return [record for n in reversed(chain) for record in n.records]
-
-    def items(self) -> frozenset[Item]:
-        """Everything covered on the way here."""
-        found: set[Item] = set()
-        node: Node | None = self
-        while node is not None:
-            found |= node.hits
-            node = node.parent
-        return frozenset(found)
-
-
-def _mirror(value: FieldValue) -> FieldValue:
-    """A valid value unlike `value`, for the confirmation field."""
-    text = value.text
-    if text.isascii() and text.isdigit():
-        return FieldValue("".join(str((int(d) + 1) % 10) for d in text), "確認用と違う値")
-    return FieldValue(text + "x", "確認用と違う値")
-
-
-def fills(
-    labels: Sequence[str], values: dict[str, tuple[FieldValue, ...]], secrets: frozenset[str]
-) -> list[Event]:
-    """Ways to fill a form: all right, then one field at a time through its other values.
-
-    A `…(確認用)` field repeats its field, except in one fill where it differs.
-    """
-    mirrors = {
-        label
-        for label in labels
-        if label.endswith(CONFIRM_SUFFIX) and label.removesuffix(CONFIRM_SUFFIX) in labels
-    }
-    free = [label for label in labels if label not in mirrors]
-    base = {label: values[label][0] for label in labels}
-    assignments = [dict(base)]
-    for label in free:
-        for value in values[label][1:]:
-            assignment = dict(base)
-            for other in labels:
-                if other.removesuffix(CONFIRM_SUFFIX) == label:
-                    assignment[other] = value
-            assignments.append(assignment)
-    for label in sorted(mirrors):
-        assignments.append({**base, label: _mirror(base[label.removesuffix(CONFIRM_SUFFIX)])})
-    return [
-        tuple(
-            WalkStep("enter", label, a[label].text, secret=label in secrets, note=a[label].note)
-            for label in labels
-        )
-        for a in assignments
-    ]
-
-
 class _Explorer:
     """One exploration: the reference, what was covered, and the frontier."""
 
@@ -161,95 +66,17 @@ class _Explorer:
         self.covered = 0  # transitions among the items of `first`
         self.keys: set[object] = set()
         self.nodes = 0
-        self._secret = secret_labels(spec)
-        self._codes = self._injected_codes()
-        window = spec.rules.value("renewal_window_days")
-        self._window = window if isinstance(window, int) else 0
-        keys = spec.rules.value("device_keys")
-        self._device_keys: dict[str, list[str]] = dict(keys) if isinstance(keys, dict) else {}
+        self.menu = EventMenu(spec, self.app)
+        self._window = renewal_window(spec)
         self._relevant = {
             path: tuple(sorted(names)) for path, names in relevant_guards(spec).items()
         }
-        self._values: dict[tuple[str, str], tuple[FieldValue, ...]] = {}
         self._form_states = {
             s.path
             for s in spec.statechart.iter_states()
             if any(e.kind == "field" for e in spec.statechart.visible_elements(s.path))
         }
 
-    def _injected_codes(self) -> dict[str, list[str]]:
-        """Per operation: one code that keeps the app and one that closes it, if any."""
-        closing = {e.code for e in self.spec.errors if e.on_dismiss == "close_app"}
-        chosen: dict[str, list[str]] = {}
-        for operation, codes in self.app.injectable_codes().items():
-            ordered = sorted(codes)
-            picks = [
-                next((c for c in ordered if c not in closing), None),
-                next((c for c in ordered if c in closing), None),
-            ]
-            chosen[operation] = [c for c in picks if c is not None]
-        return chosen
-
-    # ---- events
-    def events(self, node: Node) -> list[Event]:
-        """What a person can do at a node (the app restored to it)."""
-        view, fixture = node.view, node.fixture
-        notify: list[Event] = [(WalkStep("notify", t),) for t in fixture.transactions]
-        taps: list[Event] = [(WalkStep("tap", label),) for label in view.get("elements", [])]
-        if view.get("app") == "closed":
-            launch: list[Event] = [(WalkStep("launch"),)]
-            launch += [
-                (WalkStep("server", "launch", c), WalkStep("launch"))
-                for c in self._codes.get("launch", [])
-            ]
-            return launch + taps + self._clock_jumps() + notify
-        os = str(fixture.data.get("device", {}).get("os", "android"))
-        keys: list[Event] = [(WalkStep("key", k),) for k in self._device_keys.get(os, [])]
-        return (
-            taps + self._fills(node) + self._failing_taps(node) + keys + self._biometric() + notify
-        )
-
-    def _fills(self, node: Node) -> list[Event]:
-        view = node.view
-        if view.get("dialog") is not None or (node.records and node.records[-1].step.op == "enter"):
-            return []  # a form just filled is filled again by a sibling, not by a child
-        tappable = set(view.get("elements", []))
-        labels = [
-            k for k, v in view.get("fields", {}).items() if isinstance(v, str) and k not in tappable
-        ]
-        if not labels:
-            return []
-        values = {label: self._field_values(node.fixture, label) for label in labels}
-        return fills(labels, values, self._secret)
-
-    def _field_values(self, fixture: WalkFixture, label: str) -> tuple[FieldValue, ...]:
-        key = (fixture.name, label)
-        if key not in self._values:
-            self._values[key] = field_values(self.spec, fixture, label)
-        return self._values[key]
-
-    def _failing_taps(self, node: Node) -> list[Event]:
-        state = self.app.machine.state
-        events: list[Event] = []
-        for label in node.view.get("elements", []):
-            for transition in self.spec.statechart.transitions_for(state, "tap"):
-                if transition.element != label:
-                    continue
-                for operation, actions in OPERATIONS.items():
-                    if set(actions) & set(transition.actions):
-                        codes = self._codes.get(operation, [])
-                        events += [
-                            (WalkStep("server", operation, c), WalkStep("tap", label))
-                            for c in codes
-                        ]
-        return list(dict.fromkeys(events))
-
-    def _biometric(self) -> list[Event]:
-        if not self.spec.statechart.transitions_for(self.app.machine.state, "biometric"):
-            return []
-        return [(WalkStep("biometric", r),) for r in ("success", "failure", "cancel")]
-
-    # ---- stepping
     def root(self, fixture: WalkFixture) -> Node | None:
         """The node right after the fixture's reset (None if seen already)."""
         view = attempt_reset(self.app, fixture.fixture())
@@ -275,7 +102,7 @@ class _Explorer:
     def _events_at(self, node: Node) -> list[Event]:
         assert node.snapshot is not None
         self.app.restore(node.snapshot)
-        return self.events(node)
+        return self.menu.at(node)
 
     def _child(self, node: Node, event: Event, guards: tuple[bool | None, ...]) -> Node | None:
         records: list[Record] = []
@@ -347,16 +174,6 @@ class _Explorer:
 
     def _expiry(self) -> tuple[tuple[bool, bool], ...]:
         return tuple((left < 0, 0 <= left <= self._window) for left in self.app.days_left())
-
-    def _clock_jumps(self) -> list[Event]:
-        """Clock steps to the next day something changes: the renewal window, the expiry."""
-        jumps = set()
-        for left in self.app.days_left():
-            if left > self._window:
-                jumps.add(left - self._window)
-            if left >= 0:
-                jumps.add(left + 1)
-        return [(WalkStep("clock", seconds=days * 86_400.0),) for days in sorted(jumps)]
 
     def _new(self, node: Node) -> bool:
         # Abstract on purpose: the state, the guards' values and the form decide which

@@ -20,8 +20,7 @@ from harness.resources import TEMPLATES_DIR
 from harness.run.records import VERDICTS, ItemRecord
 
 if TYPE_CHECKING:
-    from harness.reports.results import DiagramsInfo
-    from harness.reports.summary import RunSummary
+    from harness.reports.summary import DiagramsInfo, RunSummary
     from statechart.model import Spec
 
 __all__ = ["ViewRow", "render_matrix", "render_report", "view_rows"]

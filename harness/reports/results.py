@@ -7,39 +7,24 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
 from harness.reports.html import render_report
 from harness.reports.publish import publish
-from harness.reports.summary import RunSummary
+from harness.reports.summary import DiagramsInfo, RunSummary
 from harness.reports.traceability import traceability_data, traceability_md
 from statechart.model import Spec
 
 __all__ = [
     "RESULTS_FORMAT",
-    "DiagramsInfo",
     "report_files",
     "results_data",
     "write_reports",
 ]
 
 RESULTS_FORMAT: Final = "otpspec-conform-results/2"
-
-
-@dataclass(frozen=True)
-class DiagramsInfo:
-    """What became of the diagrams: rendered or why not, and the files (report-relative)."""
-
-    rendered: bool
-    note: str
-    files: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {"rendered": self.rendered, "note": self.note, "files": list(self.files)}
 
 
 def _coverage_data(summary: RunSummary) -> dict[str, Any]:

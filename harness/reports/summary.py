@@ -16,6 +16,7 @@ from harness.run.records import VERDICTS, ItemRecord, Verdict
 from statechart.model import Section, Spec
 
 __all__ = [
+    "DiagramsInfo",
     "Implementation",
     "RunSummary",
     "SectionVerdict",
@@ -213,3 +214,16 @@ def summarize(
         strict=strict,
         extra=dict(extra or {}),
     )
+
+
+@dataclass(frozen=True)
+class DiagramsInfo:
+    """What became of the diagrams: rendered or why not, and the files (report-relative)."""
+
+    rendered: bool
+    note: str
+    files: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {"rendered": self.rendered, "note": self.note, "files": list(self.files)}

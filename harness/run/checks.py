@@ -32,7 +32,7 @@ from harness.generation.fixtures import FIXTURES, WalkFixture
 from harness.generation.steps import Outcome, Refusal, TransitionIndex, WalkStep
 from harness.run.records import ItemRecord, StepRecord
 from harness.run.session import RunState
-from harness.scenarios.gherkin import SECTION_TAG, marker_name
+from harness.scenarios.feature import SECTION_TAG, marker_name
 from statechart.model import Spec
 
 __all__ = [

@@ -23,7 +23,8 @@ from pytest_bdd.exceptions import FeatureError, GherkinParseError
 from pytest_bdd.feature import get_feature
 from pytest_bdd.parser import Feature as BddFeature
 
-from harness.scenarios.gherkin import Feature, FeatureProblem, marker_name, read_feature
+from harness.scenarios.feature import Feature, FeatureProblem, marker_name
+from harness.scenarios.gherkin import read_feature
 from harness.vocabulary.check import scenario_step_problems
 from statechart.model import Spec
 

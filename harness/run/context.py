@@ -18,7 +18,7 @@ from harness.adapters import ImplementationFailure
 from harness.protocol import CALLS, Implementation, reported_error
 from harness.run.records import StepRecord, StepStatus
 from harness.run.secrets import SecretBook
-from harness.scenarios.gherkin import Step
+from harness.scenarios.feature import Step
 from harness.vocabulary import Phrase
 from harness.vocabulary.base import View
 from harness.vocabulary.check import LATE_GIVEN

@@ -29,7 +29,7 @@ from harness.run.collect import FeatureFile, FeatureProblems
 from harness.run.context import ScenarioContext, StepOutcome
 from harness.run.records import ItemRecord, StepRecord, Verdict
 from harness.run.session import ImplementationUnavailable, RunState
-from harness.scenarios.gherkin import ASSUMPTION_TAG, Scenario
+from harness.scenarios.feature import ASSUMPTION_TAG, Scenario
 from harness.scenarios.text import replay_text
 
 __all__ = [

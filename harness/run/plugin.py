@@ -40,7 +40,7 @@ from harness.run.context import ScenarioContext
 from harness.run.options import RunOptions, add_options, enabled, read_options
 from harness.run.records import ItemRecord
 from harness.run.session import RunState
-from harness.scenarios.gherkin import (
+from harness.scenarios.feature import (
     SECTION_TAG,
     FeatureProblem,
     Scenario,

@@ -15,17 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.diagrams.flow import transition_id
+from harness.diagrams.labels import transition_id
 from harness.run.context import ScenarioContext, StepOutcome
 from harness.run.records import StepRecord
 from harness.run.secrets import SecretBook, secret_fields
-from harness.scenarios.gherkin import (
-    Feature,
-    FeatureInvalid,
-    FeatureProblem,
-    Scenario,
-    load_features,
-)
+from harness.scenarios.feature import Feature, FeatureInvalid, FeatureProblem, Scenario
+from harness.scenarios.gherkin import load_features
 from harness.vocabulary import match_step
 from harness.vocabulary.check import check_steps
 from statechart.app import ReferenceApp

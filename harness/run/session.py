@@ -14,7 +14,7 @@ from harness.adapters import Adapter, ImplementationError, ImplementationFailure
 from harness.run.options import RunOptions
 from harness.run.replay import ScenarioReplayer
 from harness.run.secrets import SecretBook, secret_fields
-from harness.scenarios.gherkin import SECTION_TAG, marker_name
+from harness.scenarios.feature import SECTION_TAG, marker_name
 from statechart.model import Spec
 
 __all__ = ["ImplementationUnavailable", "RunState"]

@@ -19,7 +19,7 @@ from pytest_bdd import step as bdd_step
 from pytest_bdd.parsers import StepParser
 
 from harness.run.context import ScenarioContext
-from harness.scenarios.gherkin import StepKind
+from harness.scenarios.feature import StepKind
 from harness.vocabulary import PHRASES, Phrase, match_step
 
 __all__ = ["CONTEXT_FIXTURE", "PhraseParser", "phrase_of"]

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 import parse  # type: ignore[import-untyped]  # parse ships no py.typed marker
 
-from harness.scenarios.gherkin import StepKind
+from harness.scenarios.feature import StepKind
 
 if TYPE_CHECKING:
     from harness.vocabulary.facts import Facts

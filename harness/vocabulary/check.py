@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Final
 
-from harness.scenarios.gherkin import Feature, FeatureProblem, Scenario, Step
+from harness.scenarios.feature import Feature, FeatureProblem, Scenario, Step
 from harness.vocabulary.phrases import match_any, match_step, suggest
 
 __all__ = ["LATE_GIVEN", "check_steps", "scenario_step_problems", "undefined_message"]

@@ -13,7 +13,7 @@ import difflib
 import re
 from typing import Final
 
-from harness.scenarios.gherkin import StepKind
+from harness.scenarios.feature import StepKind
 from harness.vocabulary.base import KIND_KEYWORDS, Phrase
 from harness.vocabulary.given import GIVEN_PHRASES
 from harness.vocabulary.then import THEN_PHRASES

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from feature_helpers import Recorder, scenario_id
 
-from harness.scenarios.gherkin import Scenario, load_features
+from harness.scenarios.feature import Scenario
+from harness.scenarios.gherkin import load_features
 from statechart.app import ReferenceApp
 from statechart.model import Spec
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from repo_paths import REPO_ROOT
 
-from harness.scenarios.gherkin import Scenario
+from harness.scenarios.feature import Scenario
 from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 from statechart.model import Spec
 

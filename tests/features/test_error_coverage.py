@@ -12,7 +12,8 @@ from collections import Counter
 import pytest
 from repo_paths import REPO_ROOT
 
-from harness.scenarios.gherkin import Feature, load_features
+from harness.scenarios.feature import Feature
+from harness.scenarios.gherkin import load_features
 from harness.vocabulary.phrases import PHRASES, Phrase, match_step
 from statechart.model import Spec
 

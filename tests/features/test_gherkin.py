@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 from repo_paths import REPO_ROOT
 
-from harness.scenarios.gherkin import (
-    Feature,
-    FeatureInvalid,
-    FeatureProblem,
-    Scenario,
-    feature_files,
-    load_features,
-)
+from harness.scenarios.feature import Feature, FeatureInvalid, FeatureProblem, Scenario
+from harness.scenarios.gherkin import feature_files, load_features
 from harness.vocabulary.check import check_steps
 from statechart.model import Spec
 

@@ -15,7 +15,8 @@ from harness.mutants.catalogue import mutant_named
 from harness.run.context import ScenarioContext
 from harness.run.replay import run_scenario_steps
 from harness.run.secrets import SecretBook, secret_fields
-from harness.scenarios.gherkin import Scenario, load_features
+from harness.scenarios.feature import Scenario
+from harness.scenarios.gherkin import load_features
 from statechart.model import Spec
 
 

@@ -8,7 +8,8 @@ from test_differential import MutantInProcess
 
 from harness.adapters import InProcessAdapter
 from harness.generation.checks import GeneratedSet, Limits, generate_checks, run_generated
-from harness.generation.explore import explore, fills
+from harness.generation.events import fills
+from harness.generation.explore import explore
 from harness.generation.fixtures import FIXTURES, FieldValue
 from harness.generation.graph import Seen, explain, placements, relevant_guards, transition_graph
 from harness.generation.steps import TransitionIndex

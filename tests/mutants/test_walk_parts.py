@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from harness.adapters import InProcessAdapter
-from harness.diagrams.flow import transition_id
+from harness.diagrams.labels import transition_id
 from harness.generation.as_gherkin import (
     mask_data,
     mask_text,

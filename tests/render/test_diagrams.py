@@ -14,8 +14,8 @@ from harness.diagrams.draw import (
     procedure_sections,
     render_all,
     render_dot,
-    transition_id,
 )
+from harness.diagrams.labels import transition_id
 from statechart.model import Spec
 
 REPO = Path(__file__).resolve().parents[2]

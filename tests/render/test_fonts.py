@@ -7,14 +7,8 @@ from pathlib import Path
 import pytest
 
 from harness.diagrams import draw as diagrams
-from harness.diagrams.draw import (
-    FONT,
-    FONT_PACKAGE,
-    FontReport,
-    font_check,
-    font_covers,
-    render_dot,
-)
+from harness.diagrams.draw import render_dot
+from harness.diagrams.fonts import FONT, FONT_PACKAGE, FontReport, font_check, font_covers
 from statechart.model import Spec
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from harness.cli.commands import main
 from harness.diagrams import draw as diagrams
-from harness.diagrams.draw import FONT, FontReport
+from harness.diagrams.fonts import FONT, FontReport
 
 
 def test_bad_coverage_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
