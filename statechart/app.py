@@ -115,7 +115,7 @@ class ReferenceApp:
         """Types `value` into the field labelled `field`."""
         element, _ = self._find(field)
         if element.kind != "field":
-            raise AppError("not_found", f"「{field}」 is a {element.kind}, not an input field")
+            raise AppError("not_found", f"{_quoted(field)} is a {element.kind}, not an input field")
         self._session.form[field] = value
         return self.observe()
 
@@ -253,8 +253,20 @@ class ReferenceApp:
                 names = [t.display_name for t in self._session.tokens]
                 if label in names:
                     return element, names.index(label)
-        shown = "、".join(self.observe()["elements"]) or "(nothing)"
-        raise AppError("not_found", f"「{label}」 is not on screen; a person can tap: {shown}")
+        shown = _one_line("、".join(self.observe()["elements"])) or "(nothing)"
+        raise AppError("not_found", f"{_quoted(label)} is not on screen; a person can tap: {shown}")
+
+
+def _one_line(text: str) -> str:
+    """The text with what is not printable (line breaks above all) escaped: messages are
+    one line (docs/protocol.md), and labels and names come from requests and fixtures."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _quoted(label: str) -> str:
+    return f"「{_one_line(label)}」"
 
 
 def _scalars(values: Mapping[str, object]) -> dict[str, object]:

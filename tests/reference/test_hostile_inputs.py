@@ -221,3 +221,15 @@ class TestLargestView:
             f"at most {longest} characters"
             in REQUEST["$defs"][op]["properties"][argument]["description"]
         )
+
+
+class TestOneLineMessages:
+    """A refusal's message is one line even when it quotes a label with line breaks."""
+
+    @pytest.mark.parametrize("label", ["a\nb", "a\u2028b", "a\rb\x85c", "\x00"])
+    def test_quoted_labels_are_escaped(self, spec: Spec, label: str) -> None:
+        app = _running(spec, fixture(token("USER0001", suffix=label)))
+        with pytest.raises(AppError) as caught:
+            app.tap(label)
+        assert len(caught.value.message.splitlines()) == 1
+        assert caught.value.message.startswith("「a" if label[0] == "a" else "「\\x00")
