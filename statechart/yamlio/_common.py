@@ -9,6 +9,23 @@ import yaml
 
 from statechart.problems import JsonPath, Location, Problem, format_json_path
 
+__all__ = [
+    "DEPTH_HINT",
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "MAX_INTEGER_DIGITS",
+    "MAX_PATH_STEPS",
+    "MAX_VALUES",
+    "SIZE_HINT",
+    "STANDARD",
+    "Loader",
+    "Mark",
+    "Refused",
+    "at",
+    "problem",
+    "refuse",
+]
+
 MAX_FILE_BYTES: Final = 2 * 1024 * 1024
 """Largest spec file read (the shipped files are below 60 KB)."""
 MAX_DEPTH: Final = 100

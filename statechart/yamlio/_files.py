@@ -10,6 +10,8 @@ from typing import Final
 
 from statechart.yamlio._common import MAX_FILE_BYTES, SIZE_HINT, refuse
 
+__all__ = ["read_text"]
+
 _FILE_KINDS: Final = (
     (stat.S_ISDIR, "a directory"),
     (stat.S_ISFIFO, "a named pipe (FIFO)"),

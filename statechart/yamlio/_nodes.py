@@ -15,6 +15,8 @@ import yaml
 from statechart.problems import JsonPath, Location, Problem
 from statechart.yamlio._common import MAX_INTEGER_DIGITS, STANDARD, Loader, Refused, at, problem
 
+__all__ = ["Located", "compose", "to_data"]
+
 _NULLS: Final = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS: Final = {
     spelling: spelling[0] in "tT"

@@ -28,6 +28,8 @@ from statechart.yamlio._common import (
     problem,
 )
 
+__all__ = ["screen"]
+
 _SCALAR_TAGS: Final = frozenset(STANDARD + name for name in ("str", "int", "float", "bool", "null"))
 _TAG_HINT: Final = "remove the tag: spec files hold plain mappings, lists and scalars only"
 
