@@ -8,8 +8,9 @@ a person could not do raises `AppError` with a kind (`not_found`, `bad_request`,
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -114,7 +115,7 @@ class ReferenceApp:
         """Types `value` into the field labelled `field`."""
         element, _ = self._find(field)
         if element.kind != "field":
-            raise AppError("not_found", f"「{field}」 is a {element.kind}, not an input field")
+            raise AppError("not_found", f"{_quoted(field)} is a {element.kind}, not an input field")
         self._session.form[field] = value
         return self.observe()
 
@@ -130,20 +131,42 @@ class ReferenceApp:
         return self._views.build(self.machine.state, self._session)
 
     def clock(self, *, advance: float | None = None, set: str | None = None) -> dict[str, Any]:
-        """Moves the virtual clock forward, or sets it (true time; the device adds its skew)."""
+        """Moves the virtual clock forward, or sets it (true time; the device adds its skew).
+
+        The clock, true and as the device reads it, stays within `clock.CLOCK_RANGE`; a
+        request that would leave it is refused and changes nothing.
+        """
         world = self._session.world
         if (advance is None) == (set is None):
             raise AppError("bad_request", "clock needs exactly one of 'advance' or 'set'")
         if advance is not None:
-            if advance < 0:
+            if not math.isfinite(advance) or advance < 0:
                 raise AppError("bad_request", "clock cannot go backwards: 'advance' must be >= 0")
-            world.now = world.now + timedelta(seconds=advance)
-        elif set is not None:
+            world.now = self._in_range(
+                clock.shifted(world.now, advance), f"advancing {advance} seconds"
+            )
+        else:
             try:
-                world.now = clock.parse_instant(set)
+                instant = clock.parse_instant(str(set))
             except ValueError as error:
                 raise AppError("bad_request", f"clock set: {error}") from None
+            world.now = self._in_range(instant, f"setting {set}")
         return self.observe()
+
+    def _in_range(self, now: datetime | None, what: str) -> datetime:
+        """`now`, when it and the device's reading of it are in the clock's range."""
+        if now is None or not clock.in_clock_range(now):
+            whose = "the clock"
+        else:
+            device_now = clock.shifted(now, self._session.world.device.skew_seconds)
+            if device_now is not None and clock.in_clock_range(device_now):
+                return now
+            whose = "the device clock (true time plus the device's skew)"
+        raise AppError(
+            "bad_request",
+            f"clock: {what} would take {whose} outside the supported range, "
+            f"{clock.CLOCK_RANGE} (Japan time); nothing changed",
+        )
 
     def network(self, online: bool) -> dict[str, Any]:
         """Turns the device's network on or off."""
@@ -230,8 +253,20 @@ class ReferenceApp:
                 names = [t.display_name for t in self._session.tokens]
                 if label in names:
                     return element, names.index(label)
-        shown = "、".join(self.observe()["elements"]) or "(nothing)"
-        raise AppError("not_found", f"「{label}」 is not on screen; a person can tap: {shown}")
+        shown = _one_line("、".join(self.observe()["elements"])) or "(nothing)"
+        raise AppError("not_found", f"{_quoted(label)} is not on screen; a person can tap: {shown}")
+
+
+def _one_line(text: str) -> str:
+    """The text with what is not printable (line breaks above all) escaped: messages are
+    one line (docs/protocol.md), and labels and names come from requests and fixtures."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _quoted(label: str) -> str:
+    return f"「{_one_line(label)}」"
 
 
 def _scalars(values: Mapping[str, object]) -> dict[str, object]:

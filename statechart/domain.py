@@ -9,7 +9,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final, Literal, TypeVar
 
-from statechart.clock import device_time, jst_date, parse_date, parse_instant
+from statechart.clock import (
+    CLOCK_RANGE,
+    FIRST_DATE,
+    LAST_DATE,
+    device_time,
+    in_clock_range,
+    in_date_range,
+    jst_date,
+    parse_date,
+    parse_instant,
+    shifted,
+)
 from statechart.problems import JsonPath, format_json_path
 
 __all__ = [
@@ -18,6 +29,11 @@ __all__ = [
     "DEFAULT_ACTIVATION_PASSWORD",
     "DEFAULT_NOW",
     "FIXTURE_START_OFFSET_DAYS",
+    "MAX_DETAILS",
+    "MAX_LINK_LENGTH",
+    "MAX_SKEW_SECONDS",
+    "MAX_TEXT_LENGTH",
+    "MAX_VERSION_LENGTH",
     "OS_NAMES",
     "TOKEN_VALIDITY_DAYS",
     "TRANSACTION_STATES",
@@ -64,6 +80,22 @@ DEFAULT_ACTIVATION_PASSWORD: Final = "12345678"
 TOKEN_VALIDITY_DAYS: Final = 730
 # A fixture token started a month ago, so "today" is not its first day by default.
 FIXTURE_START_OFFSET_DAYS: Final = 30
+
+# Bounds of the fixture format (spec/schemas/fixture.schema.json has the same numbers).
+# The manual bounds none of these texts; the bounds keep the largest view the reference
+# can answer far below the protocol's 1 MiB line (docs/protocol.md): a token's display
+# name (service name + 追加文言) appears up to 21 times in a view.
+MAX_TEXT_LENGTH: Final = 256
+"""Most characters of a fixture string: ids, names, 追加文言, secrets, details."""
+MAX_LINK_LENGTH: Final = 2048
+"""Most characters of a service's link or login site (an address)."""
+MAX_VERSION_LENGTH: Final = 32
+"""Most characters of the device's OS version."""
+MAX_DETAILS: Final = 20
+"""Most entries of a transaction's details."""
+MAX_SKEW_SECONDS: Final = 3_155_760_000
+"""Largest device clock skew either way: 100 years of 365.25 days."""
+_LONG_TEXTS: Final = {"link": MAX_LINK_LENGTH, "login_site": MAX_LINK_LENGTH}
 
 _SERIAL = re.compile(r"[0-9]{8}")
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
@@ -320,17 +352,25 @@ class _Node:
         return self.data[key]
 
     def text(self, key: str, default: str | None = None) -> str:
-        """A string; required when no default is given."""
+        """A string of at most MAX_TEXT_LENGTH characters; required when no default is given."""
         value = self.required(key) if default is None else self.data.get(key, default)
         if not isinstance(value, str):
             raise FixtureError(self.at(key), f"expected a string, got {_kind(value)}")
-        return value
+        return self._bounded(key, value)
 
     def optional_text(self, key: str) -> str | None:
         """A string or null; null when absent."""
         value = self.data.get(key)
         if value is not None and not isinstance(value, str):
             raise FixtureError(self.at(key), f"expected a string or null, got {_kind(value)}")
+        return None if value is None else self._bounded(key, value)
+
+    def _bounded(self, key: str, value: str) -> str:
+        limit = _LONG_TEXTS.get(key, MAX_TEXT_LENGTH)
+        if len(value) > limit:
+            # The length only: the value may be a secret.
+            message = f"expected at most {limit} characters, got {len(value)}"
+            raise FixtureError(self.at(key), message)
         return value
 
     def flag(self, key: str, default: bool) -> bool:
@@ -340,11 +380,13 @@ class _Node:
             raise FixtureError(self.at(key), f"expected true or false, got {_kind(value)}")
         return value
 
-    def integer(self, key: str, default: int) -> int:
-        """An integer (not a boolean)."""
+    def integer(self, key: str, default: int, bound: int | None = None) -> int:
+        """An integer (not a boolean), from -bound to bound when a bound is given."""
         value = self.data.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
             raise FixtureError(self.at(key), f"expected an integer, got {_kind(value)}")
+        if bound is not None and not -bound <= value <= bound:
+            raise FixtureError(self.at(key), f"expected an integer from {-bound} to {bound}")
         return value
 
     def choice(self, key: str, choices: tuple[_T, ...], default: _T) -> _T:
@@ -359,13 +401,16 @@ class _Node:
         """A nested object; an empty one when absent."""
         return _Node(self.data.get(key, {}), self.at(key))
 
-    def items(self, key: str) -> list[_Node] | None:
-        """The objects of an array; None when the key is absent."""
+    def items(self, key: str, most: int | None = None) -> list[_Node] | None:
+        """The objects of an array of at most `most` items; None when the key is absent."""
         if key not in self.data:
             return None
         value = self.data[key]
         if not isinstance(value, list):
             raise FixtureError(self.at(key), f"expected an array, got {_kind(value)}")
+        if most is not None and len(value) > most:
+            # Counted before any item is read: a long array costs nothing to refuse.
+            raise FixtureError(self.at(key), f"expected at most {most} items, got {len(value)}")
         return [_Node(item, (*self.at(key), index)) for index, item in enumerate(value)]
 
 
@@ -402,6 +447,7 @@ class _Build:
     services: dict[str, Service] = field(default_factory=dict)
     accounts: dict[TokenKey, Account] = field(default_factory=dict)
     tokens: list[Token] = field(default_factory=list)
+    token_keys: set[TokenKey] = field(default_factory=set)
 
 
 _TOP_KEYS: Final = ("now", "device", "services", "accounts", "transactions", "online", "app")
@@ -461,7 +507,7 @@ def parse_fixture(
     root.check_keys(_TOP_KEYS)
     params = _Params(max_tokens, validity_days, start_offset_days, suffix_first, suffix_pattern)
     build = _Build(now=_parse_now(root), params=params)
-    device = _parse_device(root.child("device"))
+    device = _parse_device(root.child("device"), build.now)
     _parse_services(root, build)
     _parse_accounts(root, build)
     app = _parse_app(root.child("app"), build)
@@ -479,24 +525,33 @@ def parse_fixture(
 
 def _parse_now(root: _Node) -> datetime:
     try:
-        return parse_instant(root.text("now", DEFAULT_NOW))
+        now = parse_instant(root.text("now", DEFAULT_NOW))
     except FixtureError:
         raise
     except ValueError as error:
         raise FixtureError(root.at("now"), str(error)) from None
+    if not in_clock_range(now):
+        raise FixtureError(root.at("now"), f"expected an instant {CLOCK_RANGE} (Japan time)")
+    return now
 
 
-def _parse_device(node: _Node) -> Device:
+def _parse_device(node: _Node, now: datetime) -> Device:
     node.check_keys(_DEVICE_KEYS)
     version = node.text("os_version", "14.0")
-    if not _VERSION.fullmatch(version):
-        raise FixtureError(node.at("os_version"), "expected a version like 14.0")
+    if len(version) > MAX_VERSION_LENGTH or not _VERSION.fullmatch(version):
+        message = f"expected a version like 14.0 of at most {MAX_VERSION_LENGTH} characters"
+        raise FixtureError(node.at("os_version"), message)
+    skew = node.integer("skew_seconds", 0, MAX_SKEW_SECONDS)
+    device_now = shifted(now, skew)
+    if device_now is None or not in_clock_range(device_now):
+        message = f"the device clock (now plus the skew) would be outside {CLOCK_RANGE}"
+        raise FixtureError(node.at("skew_seconds"), message)
     return Device(
         os=node.choice("os", OS_NAMES, "android"),
         os_version=version,
         biometrics=node.choice("biometrics", BIOMETRICS, "enrolled"),
         memory_low=node.flag("memory_low", False),
-        skew_seconds=node.integer("skew_seconds", 0),
+        skew_seconds=skew,
     )
 
 
@@ -588,18 +643,24 @@ def _parse_transaction(node: _Node, build: _Build) -> Transaction:
 
 def _parse_details(node: _Node) -> dict[str, str]:
     details = node.child("details")
+    if len(details.data) > MAX_DETAILS:
+        message = f"expected at most {MAX_DETAILS} entries, got {len(details.data)}"
+        raise FixtureError(details.path, message)
     result: dict[str, str] = {}
     for key in details.data:
-        result[str(key)] = details.text(str(key))
+        name = str(key)
+        if len(name) > MAX_TEXT_LENGTH:
+            message = f"expected names of at most {MAX_TEXT_LENGTH} characters, got {len(name)}"
+            raise FixtureError(details.path, message)
+        result[name] = details.text(name)
     return result
 
 
 def _parse_app(node: _Node, build: _Build) -> AppState:
     node.check_keys(_APP_KEYS)
-    for token_node in node.items("tokens") or []:
+    # 3.3, 4.2: at most max_tokens tokens; refused before a token is read.
+    for token_node in node.items("tokens", build.params.max_tokens) or []:
         _add_token(token_node, build)
-    if len(build.tokens) > build.params.max_tokens:
-        raise FixtureError(node.at("tokens"), f"more than {build.params.max_tokens} tokens")
     return AppState(
         privacy_policy_agreed=node.flag("privacy_policy_agreed", False),
         app_lock_code=node.optional_text("app_lock_code"),
@@ -623,7 +684,7 @@ def _add_token(node: _Node, build: _Build) -> None:
     node.check_keys(_TOKEN_KEYS)
     service = build.services[_known_service(node, build)]
     user_id = node.text("user_id")
-    if any(token.key == (service.service_id, user_id) for token in build.tokens):
+    if (service.service_id, user_id) in build.token_keys:
         raise FixtureError(node.at("user_id"), "duplicate token (service_id, user_id)")
     account = _issued_account(build, service.service_id, user_id)
     start = _date(node, "start", jst_date(build.now) - timedelta(build.params.start_offset_days))
@@ -638,6 +699,7 @@ def _add_token(node: _Node, build: _Build) -> None:
     )
     _flags(node, token)
     build.tokens.append(token)
+    build.token_keys.add(token.key)
 
 
 def _issued_account(build: _Build, service_id: str, user_id: str) -> Account:
@@ -652,11 +714,14 @@ def _date(node: _Node, key: str, default: date) -> date:
     if not node.has(key):
         return default
     try:
-        return parse_date(node.text(key))
+        day = parse_date(node.text(key))
     except FixtureError:
         raise
     except ValueError as error:
         raise FixtureError(node.at(key), str(error)) from None
+    if not in_date_range(day):
+        raise FixtureError(node.at(key), f"expected a date from {FIRST_DATE} to {LAST_DATE}")
+    return day
 
 
 def _token_pin(node: _Node, service: Service, account: Account) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,10 +14,15 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from statechart.clock import JST
+from statechart.clock import FIRST_DATE, JST, LAST_DATE
 from statechart.domain import (
     ACCOUNT_STATES,
     BIOMETRICS,
+    MAX_DETAILS,
+    MAX_LINK_LENGTH,
+    MAX_SKEW_SECONDS,
+    MAX_TEXT_LENGTH,
+    MAX_VERSION_LENGTH,
     OS_NAMES,
     TRANSACTION_STATES,
     Account,
@@ -247,10 +254,41 @@ ERRORS: list[tuple[dict[str, Any], str, str, bool]] = [
     (PIN_NULL, f"{T0}.pin", "has a PIN", False),
     (_app(_token(suffix=None)), f"{T0}.suffix", "expected a string", True),
     (_app(_token(), _token()), "$.app.tokens[1].user_id", "duplicate token", False),
-    (ELEVEN, "$.app.tokens", "more than 10", False),
+    (ELEVEN, "$.app.tokens", "at most 10 items, got 11", True),
     (_app(_token(), selected=1), "$.app.selected", "below 1", False),
     (_app(_token(), selected=True), "$.app.selected", "integer", True),
     (_app(app_lock_code=1234), "$.app.app_lock_code", "string or null", True),
+    # The virtual clock's range (docs/protocol.md): 1971-01-01 … 9900-01-01 Japan time.
+    ({"now": "0001-01-01T00:00:00Z"}, "$.now", "from 1971-01-01T00:00:00+09:00", True),
+    ({"now": "9999-12-31T23:59:59Z"}, "$.now", "up to, not including, 9900-01-01", True),
+    ({"now": "1969-12-31T23:59:59Z"}, "$.now", "from 1971-01-01T00:00:00+09:00", True),
+    ({"now": "1971-01-01T00:00:00+10:00"}, "$.now", "from 1971-01-01T00:00:00+09:00", False),
+    (_app(_token(start="9999-12-31")), f"{T0}.start", "from 1971-01-01 to 9899-12-31", True),
+    (_app(_token(expires="0001-01-01")), f"{T0}.expires", "from 1971-01-01 to 9899-12-31", True),
+    ({"device": {"skew_seconds": -(10**12)}}, "$.device.skew_seconds", "-3155760000", True),
+    ({"device": {"skew_seconds": 10**400}}, "$.device.skew_seconds", "3155760000", True),
+    (
+        {"now": "1980-01-01T00:00:00+09:00", "device": {"skew_seconds": -3155760000}},
+        "$.device.skew_seconds",
+        "the device clock (now plus the skew) would be outside",
+        False,
+    ),
+    # Lengths: no view of the reference comes near the protocol's 1 MiB line.
+    ({"services": [{**MIRAI, "name": "名" * 257}]}, "$.services[0].name", "at most 256", True),
+    ({"services": [{**MIRAI, "link": "h" * 2049}]}, "$.services[0].link", "at most 2048", True),
+    (_app(_token(suffix="_" * 257)), f"{T0}.suffix", "at most 256 characters, got 257", True),
+    (_app(_token(user_id="U" * 257)), f"{T0}.user_id", "at most 256 characters", True),
+    (_account(activation_password="9" * 300), "$.accounts[0].activation_password", "300", True),
+    (_app(app_lock_code="1" * 257), "$.app.app_lock_code", "at most 256 characters", True),
+    ({"device": {"os_version": "1" * 33}}, "$.device.os_version", "at most 32", True),
+    (
+        _transaction(details={f"項目{i}": "x" for i in range(21)}),
+        "$.transactions[0].details",
+        "at most 20 entries, got 21",
+        True,
+    ),
+    (_transaction(details={"k" * 257: "x"}), "$.transactions[0].details", "names of at most", True),
+    (_transaction(details={"金額": "円" * 257}), "$.transactions[0].details['金額']", "256", True),
 ]
 
 
@@ -263,6 +301,34 @@ class TestFixtureErrors:
             parse_fixture(fixture)
         assert str(caught.value).startswith(f"{path}: ")
         assert message in caught.value.message
+
+    def test_ten_thousand_tokens_are_refused_before_any_is_read(self) -> None:
+        # 470 KB: the old parser read every token (quadratically) before counting them.
+        tokens = [_token(user_id=f"USER{index:06d}") for index in range(10_000)]
+        fixture = {"app": {"tokens": tokens}}
+        assert len(json.dumps(fixture)) > 450_000
+        started = time.perf_counter()
+        with pytest.raises(FixtureError) as caught:
+            parse_fixture(fixture)
+        assert time.perf_counter() - started < 0.5
+        assert str(caught.value) == "$.app.tokens: expected at most 10 items, got 10000"
+
+    def test_the_bounds_hold_at_their_limits(self) -> None:
+        fixture = {
+            "now": "1971-01-01T00:00:00+09:00",
+            "device": {"os_version": "1" * 32, "skew_seconds": 3155760000 - 10**9},
+            "services": [{**MIRAI, "name": "名" * 256, "link": "h" * 2048}],
+            "transactions": [
+                {"transaction_id": "T" * 256, "service_id": "MIRAI01", "user_id": "U" * 256,
+                 "details": {f"{i:0256d}": "円" * 256 for i in range(20)}}
+            ],
+            "app": {"tokens": [_token(user_id="U" * 256, suffix="_" * 256, start="1971-01-01",
+                                      expires="9899-12-31")], "app_lock_code": "1" * 256},
+        }  # fmt: skip
+        assert list(VALIDATOR.iter_errors(fixture)) == []
+        world = parse_fixture(fixture)
+        assert len(world.app.tokens[0].display_name) == 512
+        assert world.app.tokens[0].expires == date(9899, 12, 31)
 
     def test_is_a_value_error(self) -> None:
         assert issubclass(FixtureError, ValueError)
@@ -362,6 +428,37 @@ class TestRuleDefaults:
         assert defaults["max_tokens"] == rules["max_tokens"]["value"]
         assert defaults["suffix_first"] == rules["suffix"]["first"]
         assert defaults["suffix_pattern"] == rules["suffix"]["pattern"]
+        # The schema states the same token cap as the rules (こんなことができます, 3.3, 4.2).
+        tokens = SCHEMA["properties"]["app"]["properties"]["tokens"]
+        assert tokens["maxItems"] == rules["max_tokens"]["value"]
+
+
+class TestBoundsAgreeWithTheSchema:
+    """The parser's bounds and the schema's are the same numbers (one checks the other)."""
+
+    def test_lengths(self) -> None:
+        defs = SCHEMA["$defs"]
+        assert defs["id"]["maxLength"] == MAX_TEXT_LENGTH
+        assert defs["text"]["maxLength"] == defs["optional_text"]["maxLength"] == MAX_TEXT_LENGTH
+        assert defs["link"]["maxLength"] == MAX_LINK_LENGTH
+        details = defs["transaction"]["properties"]["details"]
+        assert details["maxProperties"] == MAX_DETAILS
+        assert details["propertyNames"]["maxLength"] == MAX_TEXT_LENGTH
+        device = SCHEMA["properties"]["device"]["properties"]
+        assert device["os_version"]["maxLength"] == MAX_VERSION_LENGTH
+        skew = device["skew_seconds"]
+        assert (skew["minimum"], skew["maximum"]) == (-MAX_SKEW_SECONDS, MAX_SKEW_SECONDS)
+
+    @pytest.mark.parametrize(
+        ("year", "inside"),
+        [(1970, False), (1971, True), (1999, True), (2026, True), (9899, True), (9900, False)],
+    )
+    def test_the_year_patterns_are_the_clock_range(self, year: int, inside: bool) -> None:
+        defs = SCHEMA["$defs"]
+        day = f"{year:04d}-06-15"
+        assert bool(re.match(defs["date"]["pattern"], day)) is inside
+        assert bool(re.match(defs["instant"]["pattern"], day + "T12:00:00+09:00")) is inside
+        assert (FIRST_DATE.year <= year <= LAST_DATE.year) is inside
 
 
 def test_service_is_immutable() -> None:

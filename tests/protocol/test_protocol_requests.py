@@ -61,7 +61,8 @@ BAD_LINES: list[tuple[str, object, list[str]]] = [
         '{"id": 7, "op": "tap"}',
         7,
         [
-            "request 7: op 'tap' needs 'target', a non-empty string with the label as shown"
+            "request 7: op 'tap' needs 'target', a non-empty string of at most 1024 characters"
+            " with the label as shown"
             " on screen"
         ],
     ),
@@ -201,8 +202,10 @@ def test_line_over_one_mebibyte_is_refused() -> None:
 
 def test_line_of_exactly_one_mebibyte_is_read() -> None:
     fake = FakeApp()
-    skeleton = json.dumps({"id": 1, "op": "tap", "target": ""})
-    line = json.dumps({"id": 1, "op": "tap", "target": "a" * (MAX_LINE_BYTES - len(skeleton))})
+    # A fixture is the one argument the request schema does not bound by length.
+    skeleton = json.dumps({"id": 1, "op": "reset", "fixture": {"pad": ""}})
+    padding = "a" * (MAX_LINE_BYTES - len(skeleton))
+    line = json.dumps({"id": 1, "op": "reset", "fixture": {"pad": padding}})
     assert len(line.encode("utf-8")) == MAX_LINE_BYTES
     assert _answer(fake, line + "\n")["ok"] is True
     assert len(fake.calls) == 1
