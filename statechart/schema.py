@@ -18,7 +18,7 @@ from statechart.problems import JsonPath, Location, Problem, format_json_path
 __all__ = ["SCHEMA_DIR", "SPEC_KINDS", "Locator", "is_valid", "schema_path", "validate"]
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "spec" / "schemas"
-SPEC_KINDS = ("statechart", "errors", "assumptions", "rules", "sections")
+SPEC_KINDS = ("statechart", "errors", "assumptions", "rules", "sections", "contracts")
 
 _JSON_TYPES = {
     dict: "a mapping",
