@@ -20,8 +20,10 @@
     例:
       | OS | バージョン |
       | Android | 6.0 |
+      | Android | 6 |
       | Android | 14.0 |
       | iPhone | 9.0 |
+      | iPhone | 9 |
       | iPhone | 17.0 |
 
   @section-3.14 @ASM-029
@@ -34,7 +36,9 @@
     例:
       | OS | バージョン |
       | Android | 5.1 |
+      | Android | 5 |
       | iPhone | 8.4 |
+      | iPhone | 8 |
 
   @section-3.14 @ASM-029
   シナリオ: OS標準の生体認証に対応していない端末では生体認証ログインのボタンが表示されない

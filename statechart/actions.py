@@ -59,6 +59,7 @@ def begin_launch(s: Session) -> None:
     s.from_notification = False
     s.entered_pin = None
     s.transaction = None
+    s.naming = None
     if s.world.device.memory_low:
         s.fail("A9EX")
         return
@@ -71,6 +72,7 @@ def end_session(s: Session) -> None:
     s.entered_pin = None
     s.transaction = None
     s.lock_form_on = False
+    s.naming = None
 
 
 @_action
@@ -137,6 +139,9 @@ def request_renewal(s: Session) -> None:
 def request_issue(s: Session) -> None:
     if _issue(s, variant=None):
         s.world.app.selected = s.naming
+        # 4.2: the PIN starts as the activation password just typed; 1.3.1 goes on to
+        # 「ワンタイムパスワード」 without PIN入力, so the app uses it (ASM-046).
+        s.entered_pin = s.require_selected().pin
 
 
 @_action
@@ -154,7 +159,10 @@ def _issue(s: Session, variant: str | None) -> bool:
     if any(t.service_id == service_id and t.user_id == user_id for t in s.tokens):
         s.fail("A916", variant)
         return False
-    outcome = s.server.issue(service_id, user_id, password, s.world.now, _skew(s), s.world.online)
+    world = s.world
+    outcome = s.server.issue(
+        service_id, user_id, password, world.now, _skew(s), world.online, s.rules.version
+    )
     if not _apply(s, outcome, variant) or outcome.token is None:
         return False
     service = s.world.services[service_id]
@@ -166,19 +174,38 @@ def _issue(s: Session, variant: str | None) -> bool:
     return True
 
 
+_DISPLAY_TEXT = "変更後の追加文言"
+
+
+@_action
+def load_new_token_text(s: Session) -> None:
+    """1.3.1 (4), 3.3 (4): 「トークン表示名設定」 names the token just issued."""
+    token = s.naming_token()
+    if token is not None:
+        s.prefill[_DISPLAY_TEXT] = token.added_text
+
+
+@_action
+def set_new_token_text(s: Session) -> None:
+    token = s.naming_token()
+    if token is not None:
+        token.added_text = _field(s, _DISPLAY_TEXT)
+    s.naming = None
+
+
 @_action
 def load_display_text(s: Session) -> None:
-    index = s.naming if s.naming is not None else s.world.app.selected
-    if index is not None and index < len(s.tokens):
-        s.prefill["変更後の追加文言"] = s.tokens[index].added_text
+    """3.12: 「トークン表示名設定」 from 設定メニュー names the selected token."""
+    token = s.selected
+    if token is not None:
+        s.prefill[_DISPLAY_TEXT] = token.added_text
 
 
 @_action
 def set_display_text(s: Session) -> None:
-    index = s.naming if s.naming is not None else s.world.app.selected
-    if index is not None and index < len(s.tokens):
-        s.tokens[index].added_text = _field(s, "変更後の追加文言")
-    s.naming = None
+    token = s.selected
+    if token is not None:
+        token.added_text = _field(s, _DISPLAY_TEXT)
 
 
 # ---- the OTP screen (2.2, 3.14)
@@ -261,6 +288,7 @@ def select_notified_token(s: Session) -> None:
 @_action
 def request_transaction_start(s: Session) -> None:
     token = s.require_selected()
+    s.nothing_pending = False
     outcome = s.server.start_transactions(token, s.world.now, _skew(s), s.world.online)
     if _apply(s, outcome):
         token.transaction_started = True
@@ -268,12 +296,16 @@ def request_transaction_start(s: Session) -> None:
 
 @_action
 def fetch_transaction(s: Session) -> None:
+    # A notification opens its own transaction (3.13.2 (3), ASM-026), not the oldest.
+    wanted = s.notification if s.from_notification else None
     s.from_notification = False
     s.notification = None
     s.form.clear()
     token = s.require_selected()
-    outcome = s.server.fetch_transaction(token, s.world.now, _skew(s), s.world.online)
+    world = s.world
+    outcome = s.server.fetch_transaction(token, world.now, _skew(s), world.online, wanted)
     s.transaction = outcome.transaction if _apply(s, outcome) else None
+    s.nothing_pending = outcome.ok and outcome.transaction is None
 
 
 @_action

@@ -18,6 +18,7 @@ from statechart import clock
 from statechart.actions import ACTIONS
 from statechart.domain import FixtureError, parse_fixture
 from statechart.guards import GUARDS
+from statechart.inputs import check_input
 from statechart.machine import StateMachine, event_name
 from statechart.model import Element, Spec
 from statechart.server import AuthServer
@@ -210,12 +211,14 @@ class ReferenceApp:
     # ---- internals
     def _new_session(self, fixture: Mapping[str, Any]) -> Session:
         rules = self._rules
+        pin = self.spec.rules.inputs["pin"]
         world = parse_fixture(
             fixture,
             max_tokens=rules.max_tokens,
             validity_days=rules.validity_days,
             suffix_first=rules.suffix_first,
             suffix_pattern=rules.suffix_pattern,
+            pin_rule=lambda text: check_input(text, pin.charset, pin.min, pin.max),
         )
         server = AuthServer.for_world(world, self._rules)
         return Session(self.spec, self._rules, world, server)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 
+from statechart.contract_checks import check_contracts, contract_citations
 from statechart.model import Element, Spec, State, Statechart, TextLine, Transition
 from statechart.problems import Origin, Problem, Severity, sort_problems
 
@@ -122,6 +123,11 @@ def citations(spec: Spec) -> list[Citation]:
     found.extend(_rules_citations(spec))
     for assumption in spec.assumptions:
         found.extend(_cite(assumption.origin, assumption.sections, (), False))
+    for contract in spec.contracts:
+        found.extend(
+            Citation(kind, ident, origin, False)
+            for kind, ident, origin in contract_citations(contract)
+        )
     return list(dict.fromkeys(found))
 
 
@@ -562,6 +568,7 @@ def check_spec(
     guards: Set[str] | None = None,
     actions: Set[str] | None = None,
     manual: Path | None = None,
+    contracts: Set[str] | None = None,
 ) -> list[Problem]:
     """Runs every cross-check on a loaded spec.
 
@@ -570,6 +577,8 @@ def check_spec(
         guards: The implemented guard names; None skips the guard-name check.
         actions: The implemented action names; None skips the action-name check.
         manual: The manual text file for the heading check; None skips it.
+        contracts: The implemented contract names (harness.contracts.CONTRACTS); None
+            skips the contract-name check.
 
     Returns:
         The problems found (errors and warnings), each once, in file order.
@@ -578,5 +587,6 @@ def check_spec(
     for check in _CHECKS:
         problems.extend(check(spec))
     problems.extend(_registry_checks(spec, guards, actions))
+    problems.extend(check_contracts(spec, contracts))
     problems.extend(_check_manual_headings(spec, manual))
     return sort_problems(problems)

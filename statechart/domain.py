@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final, Literal, TypeVar
@@ -21,6 +23,7 @@ from statechart.clock import (
     parse_instant,
     shifted,
 )
+from statechart.inputs import check_input
 from statechart.problems import JsonPath, format_json_path
 
 __all__ = [
@@ -34,8 +37,10 @@ __all__ = [
     "MAX_SKEW_SECONDS",
     "MAX_TEXT_LENGTH",
     "MAX_VERSION_LENGTH",
+    "MIN_SEED_BYTES",
     "OS_NAMES",
     "TOKEN_VALIDITY_DAYS",
+    "TRANSACTION_APPLICATIONS",
     "TRANSACTION_STATES",
     "Account",
     "AccountState",
@@ -48,6 +53,7 @@ __all__ = [
     "Token",
     "TokenKey",
     "Transaction",
+    "TransactionApplication",
     "TransactionState",
     "World",
     "default_added_text",
@@ -57,18 +63,31 @@ __all__ = [
     "derive_serial",
     "new_token",
     "parse_fixture",
+    "parse_seed",
+    "version_at_least",
     "version_tuple",
 ]
 
 TokenKey = tuple[str, str]
 """A token's (and its account's) identity: (service_id, user_id)."""
 
-AccountState = Literal["active", "suspended", "locked", "elsewhere"]
+AccountState = Literal[
+    "active", "suspended", "locked", "elsewhere", "token_locked", "setup_incomplete"
+]
+TransactionApplication = Literal["pending", "lapsed"]
 TransactionState = Literal["pending", "confirmed"]
 OsName = Literal["android", "ios"]
 Biometrics = Literal["unsupported", "not_enrolled", "enrolled"]
 
-ACCOUNT_STATES: Final[tuple[AccountState, ...]] = ("active", "suspended", "locked", "elsewhere")
+ACCOUNT_STATES: Final[tuple[AccountState, ...]] = (
+    "active",
+    "suspended",
+    "locked",
+    "elsewhere",
+    "token_locked",
+    "setup_incomplete",
+)
+TRANSACTION_APPLICATIONS: Final[tuple[TransactionApplication, ...]] = ("pending", "lapsed")
 TRANSACTION_STATES: Final[tuple[TransactionState, ...]] = ("pending", "confirmed")
 OS_NAMES: Final[tuple[OsName, ...]] = ("android", "ios")
 BIOMETRICS: Final[tuple[Biometrics, ...]] = ("unsupported", "not_enrolled", "enrolled")
@@ -96,8 +115,11 @@ MAX_DETAILS: Final = 20
 MAX_SKEW_SECONDS: Final = 3_155_760_000
 """Largest device clock skew either way: 100 years of 365.25 days."""
 _LONG_TEXTS: Final = {"link": MAX_LINK_LENGTH, "login_site": MAX_LINK_LENGTH}
+# RFC 4226 (R6) asks for shared secrets of at least 128 bits.
+MIN_SEED_BYTES: Final = 16
 
 _SERIAL = re.compile(r"[0-9]{8}")
+_BASE32 = re.compile(r"[A-Za-z2-7]+=*")
 _VERSION = re.compile(r"[0-9]+(\.[0-9]+)*")
 _T = TypeVar("_T", bound=str)
 
@@ -124,6 +146,9 @@ class Account:
     activation_password: str = field(repr=False)
     state: AccountState = "active"
     issued: bool = False
+    serial: str | None = None
+    seed: bytes | None = field(default=None, repr=False)
+    transaction_application: TransactionApplication | None = None
 
     @property
     def key(self) -> TokenKey:
@@ -140,6 +165,7 @@ class Transaction:
     user_id: str
     details: dict[str, str] = field(default_factory=dict)
     state: TransactionState = "pending"
+    lapses_at: datetime | None = None
 
     @property
     def key(self) -> TokenKey:
@@ -186,8 +212,11 @@ class Device:
     skew_seconds: int = 0
 
     def os_version_at_least(self, minimum: str) -> bool:
-        """Whether the OS version is `minimum` or later (numeric, dot-separated)."""
-        return version_tuple(self.os_version) >= version_tuple(minimum)
+        """Whether the OS version is `minimum` or later (numeric, dot-separated).
+
+        Missing parts count as 0, so "6" is 6.0 (3.14: Android 6.0 以上).
+        """
+        return version_at_least(self.os_version, minimum)
 
 
 @dataclass
@@ -216,6 +245,8 @@ class World:
     transactions: list[Transaction]
     online: bool
     app: AppState
+    min_app_versions: dict[str, str] = field(default_factory=dict)
+    """Service id → the oldest app version the service accepts (ASM-051)."""
 
     @property
     def today(self) -> date:
@@ -237,6 +268,11 @@ class FixtureError(ValueError):
         self.message = message
 
 
+def _default_pin_rule(text: str) -> bool:
+    # The shipped rules.yaml `inputs.pin`; the app passes its loaded rule instead.
+    return check_input(text, "halfwidth_digits", 4, 8)
+
+
 def version_tuple(text: str) -> tuple[int, ...]:
     """Parses a dotted version (`14.0`) for comparison.
 
@@ -246,6 +282,17 @@ def version_tuple(text: str) -> tuple[int, ...]:
     if not _VERSION.fullmatch(text):
         raise ValueError(f"not a version like 14.0: {text!r}")
     return tuple(int(part) for part in text.split("."))
+
+
+def version_at_least(version: str, minimum: str) -> bool:
+    """Whether dotted `version` is `minimum` or later; missing parts count as 0 ("6" is 6.0).
+
+    Raises:
+        ValueError: Either text is not digits separated by dots.
+    """
+    mine, least = version_tuple(version), version_tuple(minimum)
+    width = max(len(mine), len(least))
+    return mine + (0,) * (width - len(mine)) >= least + (0,) * (width - len(least))
 
 
 def demo_service() -> Service:
@@ -267,14 +314,37 @@ def demo_account() -> Account:
 
 
 def derive_serial(service_id: str, user_id: str) -> str:
-    """A deterministic 8-digit serial for the token of (service_id, user_id)."""
+    """The serial a token gets when the fixture gives none (docs/protocol.md, Passwords).
+
+    SHA-1 of the UTF-8 text `service_id:user_id`; its first 8 bytes read as a big-endian
+    unsigned integer, modulo 10^8, written with 8 digits (leading zeros kept).
+    """
     digest = hashlib.sha1(f"{service_id}:{user_id}".encode()).digest()
     return f"{int.from_bytes(digest[:8], 'big') % 10**8:08d}"
 
 
 def derive_seed(service_id: str, user_id: str, serial: str) -> bytes:
-    """A deterministic 20-byte seed: sha1 of `service_id:user_id:serial`."""
+    """The 20-byte seed a token gets when the fixture gives none: SHA-1 of the UTF-8 text
+    `service_id:user_id:serial` (docs/protocol.md, Passwords)."""
     return hashlib.sha1(f"{service_id}:{user_id}:{serial}".encode()).digest()
+
+
+def parse_seed(text: str) -> bytes:
+    """Decodes a seed written in base32 (RFC 4648), case-insensitive, `=` padding optional.
+
+    Raises:
+        ValueError: Not base32, or shorter than MIN_SEED_BYTES (the message omits the seed).
+    """
+    if not _BASE32.fullmatch(text):
+        raise ValueError("expected base32 (RFC 4648: letters A-Z and digits 2-7, '=' padding)")
+    bare = text.rstrip("=").upper()
+    try:
+        seed = base64.b32decode(bare + "=" * (-len(bare) % 8))
+    except binascii.Error:
+        raise ValueError("not a valid base32 length") from None
+    if len(seed) < MIN_SEED_BYTES:
+        raise ValueError(f"a seed needs at least {MIN_SEED_BYTES} bytes (RFC 4226)")
+    return seed
 
 
 def default_added_text(
@@ -305,16 +375,18 @@ def new_token(
     start: date,
     expires: date,
     serial: str | None = None,
+    seed: bytes | None = None,
     added_text: str = "",
 ) -> Token:
-    """Builds a token with a deterministic serial (unless given) and seed."""
+    """Builds a token; the serial and seed are derived when not given (derive_serial/seed)."""
     serial = derive_serial(service.service_id, user_id) if serial is None else serial
+    seed = derive_seed(service.service_id, user_id, serial) if seed is None else seed
     return Token(
         service_id=service.service_id,
         user_id=user_id,
         service_name=service.name,
         serial=serial,
-        seed=derive_seed(service.service_id, user_id, serial),
+        seed=seed,
         pin=pin,
         added_text=added_text,
         start=start,
@@ -436,6 +508,7 @@ class _Params:
     start_offset_days: int
     suffix_first: int
     suffix_pattern: str
+    pin_rule: Callable[[str], bool]
 
 
 @dataclass
@@ -448,6 +521,7 @@ class _Build:
     accounts: dict[TokenKey, Account] = field(default_factory=dict)
     tokens: list[Token] = field(default_factory=list)
     token_keys: set[TokenKey] = field(default_factory=set)
+    min_app_versions: dict[str, str] = field(default_factory=dict)
 
 
 _TOP_KEYS: Final = ("now", "device", "services", "accounts", "transactions", "online", "app")
@@ -460,9 +534,26 @@ _SERVICE_KEYS: Final = (
     "biometric_login",
     "link",
     "login_site",
+    "min_app_version",
 )
-_ACCOUNT_KEYS: Final = ("service_id", "user_id", "activation_password", "state", "issued")
-_TRANSACTION_KEYS: Final = ("transaction_id", "service_id", "user_id", "details", "state")
+_ACCOUNT_KEYS: Final = (
+    "service_id",
+    "user_id",
+    "activation_password",
+    "state",
+    "issued",
+    "serial",
+    "seed",
+    "transaction_application",
+)
+_TRANSACTION_KEYS: Final = (
+    "transaction_id",
+    "service_id",
+    "user_id",
+    "details",
+    "state",
+    "lapses_at",
+)
 _APP_KEYS: Final = ("privacy_policy_agreed", "app_lock_code", "tokens", "selected")
 _TOKEN_KEYS: Final = (
     "service_id",
@@ -472,6 +563,7 @@ _TOKEN_KEYS: Final = (
     "pin",
     "suffix",
     "serial",
+    "seed",
     "transaction_started",
     "biometric_registered",
     "biometric_mode",
@@ -486,6 +578,7 @@ def parse_fixture(
     start_offset_days: int = FIXTURE_START_OFFSET_DAYS,
     suffix_first: int = 2,
     suffix_pattern: str = "_{n}",
+    pin_rule: Callable[[str], bool] = _default_pin_rule,
 ) -> World:
     """Builds the starting World from a fixture; `{}` is a fresh install.
 
@@ -496,6 +589,8 @@ def parse_fixture(
         start_offset_days: Default token start: this many days before today (Japan).
         suffix_first: rules.yaml `suffix.first` (ASM-012).
         suffix_pattern: rules.yaml `suffix.pattern`, with `{n}`.
+        pin_rule: Whether a text is a well-formed PIN (rules.yaml `inputs.pin`); a PIN
+            service's activation passwords and stored PINs must be (ASM-047).
 
     Returns:
         The World; tokens mark their accounts issued (creating active accounts if absent).
@@ -505,7 +600,9 @@ def parse_fixture(
     """
     root = _Node(data, ())
     root.check_keys(_TOP_KEYS)
-    params = _Params(max_tokens, validity_days, start_offset_days, suffix_first, suffix_pattern)
+    params = _Params(
+        max_tokens, validity_days, start_offset_days, suffix_first, suffix_pattern, pin_rule
+    )
     build = _Build(now=_parse_now(root), params=params)
     device = _parse_device(root.child("device"), build.now)
     _parse_services(root, build)
@@ -520,6 +617,7 @@ def parse_fixture(
         transactions=transactions,
         online=root.flag("online", True),
         app=app,
+        min_app_versions=build.min_app_versions,
     )
 
 
@@ -565,6 +663,9 @@ def _parse_services(root: _Node, build: _Build) -> None:
         if service.service_id in build.services:
             raise FixtureError(node.at("service_id"), "duplicate service_id")
         build.services[service.service_id] = service
+        minimum = _optional_version(node, "min_app_version")
+        if minimum is not None:
+            build.min_app_versions[service.service_id] = minimum
 
 
 def _parse_service(node: _Node) -> Service:
@@ -578,6 +679,13 @@ def _parse_service(node: _Node) -> Service:
         link=node.optional_text("link"),
         login_site=node.optional_text("login_site"),
     )
+
+
+def _optional_version(node: _Node, key: str) -> str | None:
+    version = node.optional_text(key)
+    if version is not None and not _VERSION.fullmatch(version):
+        raise FixtureError(node.at(key), "expected a version like 4.1.0")
+    return version
 
 
 def _parse_accounts(root: _Node, build: _Build) -> None:
@@ -598,12 +706,25 @@ def _parse_accounts(root: _Node, build: _Build) -> None:
 def _parse_account(node: _Node, build: _Build) -> Account:
     node.check_keys(_ACCOUNT_KEYS)
     service_id = _known_service(node, build)
+    password = node.text("activation_password", DEFAULT_ACTIVATION_PASSWORD)
+    if build.services[service_id].pin and not build.params.pin_rule(password):
+        # 4.2: the activation password becomes the PIN, and 3.8 allows only 4-8 digits.
+        where = node.at("activation_password") if node.has("activation_password") else node.path
+        raise FixtureError(where, "a PIN service's activation password must be a valid PIN")
+    application = None
+    if node.has("transaction_application"):
+        application = node.choice("transaction_application", TRANSACTION_APPLICATIONS, "pending")
+    serial = _serial(node)
+    seed = _seed(node)
     return Account(
         service_id=service_id,
         user_id=node.text("user_id"),
-        activation_password=node.text("activation_password", DEFAULT_ACTIVATION_PASSWORD),
+        activation_password=password,
         state=node.choice("state", ACCOUNT_STATES, "active"),
         issued=node.flag("issued", False),
+        serial=serial,
+        seed=seed,
+        transaction_application=application,
     )
 
 
@@ -638,7 +759,18 @@ def _parse_transaction(node: _Node, build: _Build) -> Transaction:
         user_id=user_id,
         details=_parse_details(node),
         state=node.choice("state", TRANSACTION_STATES, "pending"),
+        lapses_at=_optional_instant(node, "lapses_at"),
     )
+
+
+def _optional_instant(node: _Node, key: str) -> datetime | None:
+    text = node.optional_text(key)
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError as error:
+        raise FixtureError(node.at(key), str(error)) from None
 
 
 def _parse_details(node: _Node) -> dict[str, str]:
@@ -688,13 +820,19 @@ def _add_token(node: _Node, build: _Build) -> None:
         raise FixtureError(node.at("user_id"), "duplicate token (service_id, user_id)")
     account = _issued_account(build, service.service_id, user_id)
     start = _date(node, "start", jst_date(build.now) - timedelta(build.params.start_offset_days))
+    serial = _serial(node) or account.serial
+    seed = _seed(node)
+    if seed is None and serial == account.serial:
+        # The account's seed belongs to the account's serial; another serial derives its own.
+        seed = account.seed
     token = new_token(
         service,
         user_id,
-        pin=_token_pin(node, service, account),
+        pin=_token_pin(node, service, account, build.params.pin_rule),
         start=start,
         expires=_date(node, "expires", start + timedelta(build.params.validity_days)),
-        serial=_serial(node, service.service_id, user_id),
+        serial=serial,
+        seed=seed,
         added_text=_suffix(node, service, build),
     )
     _flags(node, token)
@@ -724,7 +862,9 @@ def _date(node: _Node, key: str, default: date) -> date:
     return day
 
 
-def _token_pin(node: _Node, service: Service, account: Account) -> str | None:
+def _token_pin(
+    node: _Node, service: Service, account: Account, pin_rule: Callable[[str], bool]
+) -> str | None:
     if not service.pin:
         if node.optional_text("pin") is not None:
             raise FixtureError(node.at("pin"), "the token's service has no PIN")
@@ -735,16 +875,30 @@ def _token_pin(node: _Node, service: Service, account: Account) -> str | None:
     pin = node.optional_text("pin")
     if pin is None:
         raise FixtureError(node.at("pin"), "the token's service has a PIN; expected a string")
+    if not pin_rule(pin):
+        # A PIN only ever comes from the activation password or 3.8, both valid PINs.
+        raise FixtureError(node.at("pin"), "expected a valid PIN (rules.yaml inputs.pin)")
     return pin
 
 
-def _serial(node: _Node, service_id: str, user_id: str) -> str:
+def _serial(node: _Node) -> str | None:
     if not node.has("serial"):
-        return derive_serial(service_id, user_id)
+        return None
     serial = node.text("serial")
     if not _SERIAL.fullmatch(serial):
         raise FixtureError(node.at("serial"), "expected 8 half-width digits")
     return serial
+
+
+def _seed(node: _Node) -> bytes | None:
+    if not node.has("seed"):
+        return None
+    try:
+        return parse_seed(node.text("seed"))
+    except FixtureError:
+        raise
+    except ValueError as error:
+        raise FixtureError(node.at("seed"), str(error)) from None
 
 
 def _suffix(node: _Node, service: Service, build: _Build) -> str:

@@ -117,6 +117,11 @@ def has_transaction(s: Session) -> bool:
 
 
 @_guard
+def nothing_to_confirm(s: Session) -> bool:
+    return s.nothing_pending
+
+
+@_guard
 def notification_pending(s: Session) -> bool:
     return s.notification is not None
 
@@ -138,7 +143,7 @@ def biometric_available(s: Session) -> bool:
         and service.biometric_login
         and device.biometrics != "unsupported"
         and minimum is not None
-        and _version(device.os_version) >= _version(minimum)
+        and device.os_version_at_least(minimum)
     )
 
 
@@ -157,11 +162,3 @@ def biometric_registered(s: Session) -> bool:
 def biometric_mode(s: Session) -> bool:
     token = s.selected
     return token is not None and token.biometric_mode
-
-
-def _version(text: str) -> tuple[int, ...]:
-    parts = []
-    for part in text.split("."):
-        digits = "".join(ch for ch in part if ch.isascii() and ch.isdigit())
-        parts.append(int(digits) if digits else 0)
-    return tuple(parts)

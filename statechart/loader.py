@@ -9,6 +9,7 @@ from pathlib import Path
 
 from statechart.model import (
     Assumption,
+    Contract,
     Element,
     ErrorEntry,
     InputRule,
@@ -293,6 +294,19 @@ def _assumption(node: _Node) -> Assumption:
     )
 
 
+def _contract(node: _Node) -> Contract:
+    return Contract(
+        name=node.text("name"),
+        kind=node.text("kind"),
+        statement=node.text("statement"),
+        origin=node.origin,
+        after=node.optional_text("after"),
+        states=node.names("states"),
+        sections=node.names("sections"),
+        assumptions=node.names("assumptions"),
+    )
+
+
 def _section(node: _Node) -> Section:
     return Section(
         id=node.text("id"),
@@ -344,14 +358,16 @@ def _rule_value(key: str, raw: object) -> object:
     return {name: value for name, value in raw.items() if name not in _CITATION_KEYS}
 
 
-def _duplicate_ids(nodes: list[_Node], what: str, source: SourceMap) -> list[Problem]:
+def _duplicate_ids(
+    nodes: list[_Node], what: str, source: SourceMap, *, key: str = "id"
+) -> list[Problem]:
     problems = []
     seen: set[str] = set()
     for node in nodes:
-        ident = node.text("id")
+        ident = node.text(key)
         if ident in seen:
-            message = f"{what} id {ident!r} appears twice"
-            problems.append(source.problem(node.at("id"), message, "remove or renumber one"))
+            message = f"{what} {key} {ident!r} appears twice"
+            problems.append(source.problem(node.at(key), message, "remove or renumber one"))
         seen.add(ident)
     return problems
 
@@ -360,8 +376,10 @@ def _build(roots: Mapping[str, _Node], source: SourceMap, directory: Path) -> Sp
     statechart, problems = _statechart(roots["statechart"], source)
     assumption_nodes = roots["assumptions"].nodes("assumptions")
     section_nodes = roots["sections"].nodes("sections")
+    contract_nodes = roots["contracts"].nodes("contracts")
     problems += _duplicate_ids(assumption_nodes, "assumption", source)
     problems += _duplicate_ids(section_nodes, "section", source)
+    problems += _duplicate_ids(contract_nodes, "contract", source, key="name")
     if problems:
         raise SpecInvalid(problems)
     return Spec(
@@ -372,6 +390,7 @@ def _build(roots: Mapping[str, _Node], source: SourceMap, directory: Path) -> Sp
         sections=tuple(_section(node) for node in section_nodes),
         locations=source,
         directory=directory,
+        contracts=tuple(_contract(node) for node in contract_nodes),
     )
 
 

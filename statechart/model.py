@@ -1,4 +1,4 @@
-"""The typed spec: frozen dataclasses built from the five spec files."""
+"""The typed spec: frozen dataclasses built from the six spec files."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ __all__ = [
     "MODAL_KINDS",
     "PARENT_TARGET",
     "Assumption",
+    "Contract",
     "Element",
     "ErrorEntry",
     "InputRule",
@@ -52,6 +53,24 @@ class Assumption:
     why: str
     sections: Names
     origin: Origin
+
+
+@dataclass(frozen=True)
+class Contract:
+    """A named promise of the manual: an invariant of views or a postcondition of an operation.
+
+    Implemented once in Python under `name` (harness/contracts); `states` empty means the
+    whole app.
+    """
+
+    name: str
+    kind: str
+    statement: str
+    origin: Origin
+    after: str | None = None
+    states: Names = ()
+    sections: Names = ()
+    assumptions: Names = ()
 
 
 @dataclass(frozen=True)
@@ -294,7 +313,7 @@ class Statechart:
 
 @dataclass(frozen=True)
 class Spec:
-    """The whole spec: the five files, typed, plus where every part came from."""
+    """The whole spec: the six files, typed, plus where every part came from."""
 
     statechart: Statechart
     errors: tuple[ErrorEntry, ...]
@@ -303,6 +322,7 @@ class Spec:
     sections: tuple[Section, ...]
     locations: SourceMap = field(compare=False)
     directory: Path | None = None
+    contracts: tuple[Contract, ...] = ()
 
     def error_codes(self) -> frozenset[str]:
         """Returns the codes in the error catalogue."""
@@ -315,3 +335,10 @@ class Spec:
     def assumption_ids(self) -> frozenset[str]:
         """Returns the ids of the assumptions register."""
         return frozenset(assumption.id for assumption in self.assumptions)
+
+    def contract(self, name: str) -> Contract:
+        """Returns the contract called `name`; raises KeyError if there is none."""
+        for contract in self.contracts:
+            if contract.name == name:
+                return contract
+        raise KeyError(f"no contract {name!r} in contracts.yaml")

@@ -18,7 +18,7 @@ from statechart.resources import SCHEMA_DIR
 
 __all__ = ["SCHEMA_DIR", "SPEC_KINDS", "Locator", "is_valid", "schema_path", "validate"]
 
-SPEC_KINDS = ("statechart", "errors", "assumptions", "rules", "sections")
+SPEC_KINDS = ("statechart", "errors", "assumptions", "rules", "sections", "contracts")
 
 _JSON_TYPES = {
     dict: "a mapping",

@@ -3,7 +3,8 @@
 Every operation returns an `Outcome`; its `code` is None on success, else a catalogue code of
 spec/errors.yaml (`OTHER-APP` for the message without a code). A disconnected device gets
 the app-side communication code of ASM-007 before anything else; then a code queued by
-`inject` for that operation, if any; then the conditions of ASM-036, ASM-042 … ASM-044.
+`inject` for that operation, if any; then the conditions of ASM-036, ASM-042 … ASM-044 and
+ASM-048 … ASM-051.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from statechart.domain import (
     Transaction,
     World,
     new_token,
+    version_at_least,
 )
 from statechart.otp import time_step, token_password
 
@@ -105,6 +107,7 @@ class AuthServer:
         renewal_window_days: int = 180,
         renewal_extension_days: int = 365,
         validity_days: int = TOKEN_VALIDITY_DAYS,
+        min_app_versions: Mapping[str, str] | None = None,
     ) -> None:
         """Creates the server; the numbers come from spec/rules.yaml.
 
@@ -119,6 +122,7 @@ class AuthServer:
             renewal_window_days: rules `renewal_window_days` (ASM-008).
             renewal_extension_days: rules `renewal_extension_days` (ASM-010).
             validity_days: Lifetime of a newly issued token.
+            min_app_versions: Service id → the oldest app version it accepts (ASM-051).
         """
         self._services = services
         self._accounts = accounts
@@ -130,6 +134,7 @@ class AuthServer:
         self._window_days = renewal_window_days
         self._extension = timedelta(days=renewal_extension_days)
         self._validity = timedelta(days=validity_days)
+        self._min_app_versions = dict(min_app_versions or {})
         self._used_steps: dict[TokenKey, set[int]] = {}
         self._corrections: dict[TokenKey, int] = {}
         self._last_correction: dict[TokenKey, datetime] = {}
@@ -149,6 +154,7 @@ class AuthServer:
             renewal_window_days=rules.window_days,
             renewal_extension_days=rules.extension_days,
             validity_days=rules.validity_days,
+            min_app_versions=world.min_app_versions,
         )
 
     # --- control and queries ------------------------------------------------------------
@@ -180,9 +186,18 @@ class AuthServer:
                 return transaction
         return None
 
-    def pending_transactions(self, token_key: TokenKey) -> list[Transaction]:
-        """The account's transactions awaiting confirmation, oldest first."""
-        return [t for t in self._transactions if t.key == token_key and t.state == "pending"]
+    def pending_transactions(
+        self, token_key: TokenKey, now: datetime | None = None
+    ) -> list[Transaction]:
+        """The account's transactions awaiting confirmation, oldest first.
+
+        With `now`, a transaction whose `lapses_at` has come is no longer awaiting (ASM-050).
+        """
+        return [
+            t
+            for t in self._transactions
+            if t.key == token_key and t.state == "pending" and not _lapsed(t, now)
+        ]
 
     # --- operations ---------------------------------------------------------------------
 
@@ -194,29 +209,43 @@ class AuthServer:
         now: datetime,
         device_skew: int,
         online: bool,
+        app_version: str = "",
     ) -> Outcome:
-        """初期設定／トークン追加: issues a token for an account (ASM-043).
+        """初期設定／トークン追加: issues a token for an account (ASM-043, ASM-051).
 
         The token's PIN starts as the activation password when the service has PINs (4.2);
-        its 追加文言 is empty (the app gives the suffix, ASM-012).
+        its 追加文言 is empty (the app gives the suffix, ASM-012); its serial and seed are
+        the account's, or derived (docs/protocol.md, Passwords). An app older than the
+        service's `min_app_version` gets S0K1.
         """
         code = self._gate("issue", online, "A000") or self._issue_refusal(
-            service_id, user_id, activation_password, device_skew
+            service_id, user_id, activation_password, device_skew, app_version
         )
         if code is not None:
             return Outcome(code)
-        self._accounts[(service_id, user_id)].issued = True
+        account = self._accounts[(service_id, user_id)]
+        account.issued = True
         service = self._services[service_id]
         start = jst_date(now)
         pin = activation_password if service.pin else None
-        token = new_token(service, user_id, pin=pin, start=start, expires=start + self._validity)
+        token = new_token(
+            service,
+            user_id,
+            pin=pin,
+            start=start,
+            expires=start + self._validity,
+            serial=account.serial,
+            seed=account.seed,
+        )
         return Outcome(token=token)
 
     def change_pin(
         self, token: Token, current: str, new: str, now: datetime, online: bool
     ) -> Outcome:
-        """PIN変更 (3.8): S1C2 when `current` is not the token's PIN (ASM-015)."""
+        """PIN変更 (3.8): S1C2 when `current` is not the token's PIN (ASM-015); S1E2 for a
+        token locked after repeated failures (ASM-048)."""
         code = self._gate("pin_change", online, "A100") or self._elsewhere(token)
+        code = code or self._in_state(token, "token_locked", "S1E2")
         if code is None and is_expired(token.expires, jst_date(now)):
             code = "S1E3"
         if code is None and not _same_secret(current, token.pin):
@@ -251,33 +280,57 @@ class AuthServer:
     def start_transactions(
         self, token: Token, now: datetime, device_skew: int, online: bool
     ) -> Outcome:
-        """取引確認開始 (3.13.1). The caller marks the token started on success."""
+        """取引確認開始 (3.13.1). The caller marks the token started on success.
+
+        S5D2 for a token that is not valid (expired or locked, ASM-048); S5E2 when the
+        application at the service has lapsed (ASM-049).
+        """
         code = self._gate("transaction_start", online, "S5D1")
-        code = code or self._suspended(token, "S5B5") or self._skewed(token, device_skew, "S5H1")
+        code = code or self._suspended(token, "S5B5") or self._invalid(token, now, "S5D2")
+        if code is None and self._account(token).transaction_application == "lapsed":
+            code = "S5E2"
+        code = code or self._skewed(token, device_skew, "S5H1")
+        if code is None:
+            self._account(token).transaction_application = None
         return Outcome(code, token=None if code else token)
 
     def fetch_transaction(
-        self, token: Token, now: datetime, device_skew: int, online: bool
+        self,
+        token: Token,
+        now: datetime,
+        device_skew: int,
+        online: bool,
+        wanted: str | None = None,
     ) -> Outcome:
-        """Fetches the oldest pending transaction of the token's account (3.13.2).
+        """Fetches a pending transaction of the token's account (3.13.2): `wanted` (the one a
+        notification named) while it is pending, else the oldest (ASM-025, ASM-026).
 
-        Success with `transaction` None means there is nothing to confirm.
+        Success with `transaction` None means there is nothing to confirm. S6B3 while the
+        account's setup is incomplete, S6D2 for a token that is not valid (ASM-048).
         """
         code = self._gate("transaction_fetch", online, "A999") or self._elsewhere(token)
-        code = code or self._suspended(token, "S6B5") or self._skewed(token, device_skew, "S6H1")
+        code = code or self._suspended(token, "S6B5")
+        code = code or self._in_state(token, "setup_incomplete", "S6B3")
+        code = code or self._invalid(token, now, "S6D2")
+        code = code or self._skewed(token, device_skew, "S6H1")
         if code is not None:
             return Outcome(code)
-        pending = self.pending_transactions(token.key)
-        return Outcome(token=token, transaction=pending[0] if pending else None)
+        pending = self.pending_transactions(token.key, now)
+        chosen = [t for t in pending if t.transaction_id == wanted] or pending
+        return Outcome(token=token, transaction=chosen[0] if chosen else None)
 
     def confirm_transaction(
         self, token: Token, transaction_id: str, password: str, now: datetime, online: bool
     ) -> Outcome:
-        """取引確認 (3.13.2): S6H2 for a used or non-matching password (ASM-025)."""
+        """取引確認 (3.13.2): S6H2 for a used or non-matching password (ASM-025); S7B3 while
+        the account's setup is incomplete, S6D2 for a token that is not valid (ASM-048),
+        S7J5 when the transaction no longer awaits confirmation (ASM-050)."""
         code = self._gate("transaction_confirm", online, "A999") or self._suspended(token, "S7B5")
+        code = code or self._in_state(token, "setup_incomplete", "S7B3")
+        code = code or self._invalid(token, now, "S6D2")
         if code is not None:
             return Outcome(code)
-        transaction = self._pending(token, transaction_id)
+        transaction = self._pending(token, transaction_id, now)
         if transaction is None:
             return Outcome("S7J5")
         step = self._fresh_step(token, password, now)
@@ -323,17 +376,33 @@ class AuthServer:
         return OTHER_APP if self._account(token).state == "elsewhere" else None
 
     def _suspended(self, token: Token, code: str) -> str | None:
-        return code if self._account(token).state == "suspended" else None
+        return self._in_state(token, "suspended", code)
+
+    def _in_state(self, token: Token, state: str, code: str) -> str | None:
+        return code if self._account(token).state == state else None
+
+    def _invalid(self, token: Token, now: datetime, code: str) -> str | None:
+        # ASM-048: a token is not valid once expired (server time) or locked.
+        expired = is_expired(token.expires, jst_date(now))
+        return code if expired or self._account(token).state == "token_locked" else None
 
     def _skewed(self, token: Token, device_skew: int, code: str) -> str | None:
         # ASM-042: the skew left after the token's stored correction.
         return code if abs(device_skew - self.correction(token.key)) > self._max_skew else None
 
     def _issue_refusal(
-        self, service_id: str, user_id: str, activation_password: str, device_skew: int
+        self,
+        service_id: str,
+        user_id: str,
+        activation_password: str,
+        device_skew: int,
+        app_version: str,
     ) -> str | None:
         if service_id not in self._services:
             return "S0A1"
+        minimum = self._min_app_versions.get(service_id)
+        if minimum is not None and not version_at_least(app_version or "0", minimum):
+            return "S0K1"
         if abs(device_skew) > self._max_skew:
             return "S0F1"
         account = self._accounts.get((service_id, user_id))
@@ -345,9 +414,13 @@ class AuthServer:
 
     def _renew_refusal(self, token: Token, now: datetime) -> str | None:
         code = self._elsewhere(token) or self._suspended(token, "S3B5")
+        code = code or self._in_state(token, "setup_incomplete", "S3B3")
         if code is None and not in_renewal_window(token.expires, jst_date(now), self._window_days):
             code = "S3E4"
-        if code is None and self.pending_transactions(token.key):
+        application = self._account(token).transaction_application
+        if code is None and application == "pending" and not token.transaction_started:
+            code = "S3D3"
+        if code is None and self.pending_transactions(token.key, now):
             code = "S3D4"
         return code
 
@@ -362,8 +435,8 @@ class AuthServer:
             code = "S4H9"
         return code
 
-    def _pending(self, token: Token, transaction_id: str) -> Transaction | None:
-        for transaction in self.pending_transactions(token.key):
+    def _pending(self, token: Token, transaction_id: str, now: datetime) -> Transaction | None:
+        for transaction in self.pending_transactions(token.key, now):
             if transaction.transaction_id == transaction_id:
                 return transaction
         return None
@@ -384,6 +457,10 @@ class AuthServer:
     def _password_at(self, token: Token, step: int) -> str:
         at = datetime.fromtimestamp(step * self._period, tz=UTC)
         return token_password(token.seed, token.pin, at, period=self._period, digits=self._digits)
+
+
+def _lapsed(transaction: Transaction, now: datetime | None) -> bool:
+    return now is not None and transaction.lapses_at is not None and now >= transaction.lapses_at
 
 
 def _account_refusal(account: Account) -> str | None:

@@ -119,6 +119,7 @@ class Session:
     naming: int | None = None
     lock_form_on: bool = False
     transaction: Transaction | None = None
+    nothing_pending: bool = False
     browser: str | None = None
 
     # ---- the world, as the app sees it
@@ -139,6 +140,11 @@ class Session:
         if token is None:
             raise LookupError("no token is selected here; the statechart should not ask")
         return token
+
+    def naming_token(self) -> Token | None:
+        """The token just issued, which 「トークン表示名設定」 of 1.3.1 and 3.3 names."""
+        index = self.naming
+        return None if index is None or index >= len(self.tokens) else self.tokens[index]
 
     def service_of(self, token: Token) -> Service | None:
         """The service a token belongs to."""

@@ -179,6 +179,8 @@ def _fields(visible: list[Element], s: Session) -> dict[str, Any]:
 def _shown_token(shows: frozenset[str], s: Session) -> Token | None:
     if "deletion_target" in shows and s.marked is not None and s.marked < len(s.tokens):
         return s.tokens[s.marked]
+    if "naming_target" in shows:
+        return s.naming_token()
     if "token" in shows or "otp" in shows:
         return s.selected
     return None
@@ -204,7 +206,10 @@ def _token_lines(token: Token, s: Session) -> list[str]:
 
 def _otp(shows: frozenset[str], s: Session) -> str | None:
     token = s.selected
-    return s.password(token) if "otp" in shows and token is not None else None
+    if "otp" not in shows or token is None or clock.is_expired(token.expires, s.today):
+        # An expired token shows no password, also when it expires while shown (ASM-053).
+        return None
+    return s.password(token)
 
 
 def _transaction(shows: frozenset[str], s: Session) -> dict[str, str] | None:

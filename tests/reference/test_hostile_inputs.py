@@ -96,8 +96,10 @@ class TestClockRange:
                 assert refusal.kind == "bad_request"
                 refusals += 1
         assert refusals > 0
-        # The last accepted advance left the clock in range, and the app still runs.
-        assert app.clock(advance=0)["otp"] is not None
+        # The last accepted advance left the clock in range, and the app still answers (the
+        # token expired centuries ago: 有効期限切れ shows no password, 3.9.2).
+        view = app.clock(advance=0)
+        assert view["app"] == "running" and view["screen"] is not None
         _refused(app, "clock", advance=most)
 
     def test_one_second_past_the_end(self, spec: Spec) -> None:

@@ -422,7 +422,7 @@ def transactions(w: Walk) -> None:
     w.tap("OK")
     w.expect("取引確認開始完了")
     w.tap("更新")
-    w.expect("取引確認")
+    w.expect("取引確認開始完了")  # 3.13.2 注意: nothing to confirm is not 「取引確認」 (ASM-052)
     assert "現在認証対象のお取引がありません" in w.view["texts"]
     w.section("3.13.2")
     w.do("reset", fixture=fixture(token("USER0001", transaction_started=True), transactions=tx))
@@ -434,6 +434,7 @@ def transactions(w: Walk) -> None:
     w.tap("お取引内容を確認しました", "OK", "OK")
     w.expect("認証確認完了")
     w.tap("次の取引を確認")
+    w.expect("取引確認開始完了")
     assert "現在認証対象のお取引がありません" in w.view["texts"]
     two = [*tx, dict(tx[0], transaction_id="T2")]
     w.start(fixture(token("USER0001", transaction_started=True), transactions=two))

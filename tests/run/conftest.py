@@ -3,24 +3,10 @@ the otpspec plugin, in process (pytester)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Sequence
 
 import pytest
-from run_helpers import QUICK
-
-
-@dataclass(frozen=True)
-class PluginRun:
-    """pytest run with the plugin: its result, the report directory, the features written."""
-
-    result: pytest.RunResult
-    report: Path
-    features: Path
-
-
-RunFeatures = Callable[..., PluginRun]
+from run_helpers import QUICK, PluginRun, RunFeatures
 
 
 @pytest.fixture

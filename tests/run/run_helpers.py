@@ -9,10 +9,12 @@ import io
 import json
 import shlex
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from repo_paths import REPO_ROOT
 
 from harness.cli import commands as cli
@@ -113,6 +115,18 @@ def serve_command() -> str:
     script = Path(sys.executable).with_name("otpspec")
     argv = [str(script)] if script.exists() else [sys.executable, "-m", "harness.cli"]
     return shlex.join([*argv, "serve"])
+
+
+@dataclass(frozen=True)
+class PluginRun:
+    """pytest run with the plugin: its result, the report directory, the features written."""
+
+    result: pytest.RunResult
+    report: Path
+    features: Path
+
+
+RunFeatures = Callable[..., PluginRun]
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-from conftest import RunFeatures
-from run_helpers import DATA, FAILING, PASSING, TAPS, UNDEFINED, impl_command, results
+from run_helpers import DATA, FAILING, PASSING, TAPS, UNDEFINED, RunFeatures, impl_command, results
 
 from statechart.loader import DEFAULT_SPEC_DIR
 

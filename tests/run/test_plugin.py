@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import RunFeatures
 from run_helpers import (
     FAILING,
     LOCK,
@@ -13,6 +12,7 @@ from run_helpers import (
     PASSING,
     TAPS,
     UNDEFINED,
+    RunFeatures,
     impl_command,
     items_by_name,
     results,

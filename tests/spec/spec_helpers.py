@@ -20,6 +20,7 @@ MINIMAL_DIR = HERE / "minimal"
 BROKEN_DIR = HERE / "broken"
 MINIMAL_GUARDS = frozenset({"has_pin", "pin_wrong"})
 MINIMAL_ACTIONS = frozenset({"verify_pin"})
+MINIMAL_CONTRACTS = frozenset({"pin_masked"})
 
 SpecCopy = Callable[..., Path]
 
@@ -28,10 +29,11 @@ def problems_of(
     spec_dir: Path,
     guards: frozenset[str] | None = MINIMAL_GUARDS,
     actions: frozenset[str] | None = MINIMAL_ACTIONS,
+    contracts: frozenset[str] | None = MINIMAL_CONTRACTS,
 ) -> list[Problem]:
     """Loads and checks a spec directory; returns every problem found."""
     try:
         spec = load_spec(spec_dir)
     except SpecInvalid as invalid:
         return list(invalid.problems)
-    return check_spec(spec, guards, actions, manual=MANUAL)
+    return check_spec(spec, guards, actions, manual=MANUAL, contracts=contracts)

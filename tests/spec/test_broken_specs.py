@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from spec_helpers import BROKEN_DIR, MINIMAL_ACTIONS, MINIMAL_DIR, MINIMAL_GUARDS, problems_of
+from spec_helpers import (
+    BROKEN_DIR,
+    MINIMAL_ACTIONS,
+    MINIMAL_CONTRACTS,
+    MINIMAL_DIR,
+    MINIMAL_GUARDS,
+    problems_of,
+)
 
 from statechart.problems import Problem
 from statechart.yamlio import load_yaml
@@ -75,7 +82,8 @@ def test_broken_case_is_located(case: str, tmp_path: Path) -> None:
     spec_dir = _overlay(case_dir, tmp_path / "spec")
     guards = registry.get("guards", MINIMAL_GUARDS)
     actions = registry.get("actions", MINIMAL_ACTIONS)
-    errors = [p for p in problems_of(spec_dir, guards, actions) if p.is_error]
+    contracts = registry.get("contracts", MINIMAL_CONTRACTS)
+    errors = [p for p in problems_of(spec_dir, guards, actions, contracts) if p.is_error]
     shown = "\n".join(problem.format() for problem in errors)
     for item in expected:
         assert any(item.matches(problem) for problem in errors), f"missing {item}\ngot:\n{shown}"

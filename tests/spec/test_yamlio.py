@@ -10,9 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_DIR
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from spec_helpers import MINIMAL_DIR
 
 from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 from statechart.problems import Location, SpecInvalid
