@@ -11,6 +11,7 @@ from statechart.problems import Origin, SourceMap
 __all__ = [
     "MODAL_KINDS",
     "PARENT_TARGET",
+    "Assumed",
     "Assumption",
     "Element",
     "ErrorEntry",
@@ -23,12 +24,20 @@ __all__ = [
     "Statechart",
     "TextLine",
     "Transition",
+    "assumed_ids",
 ]
 
 MODAL_KINDS = frozenset({"dialog", "error_dialog"})
 PARENT_TARGET = ".."
 
 Names = tuple[str, ...]
+Assumed = tuple[tuple[str, Names], ...]
+"""An item's `assumed` citations: (attribute, assumption ids) pairs (docs/spec-format.md)."""
+
+
+def assumed_ids(assumed: Assumed, attribute: str) -> Names:
+    """The assumption ids an attribute of an item rests on (`()`: the manual alone)."""
+    return next((ids for name, ids in assumed if name == attribute), ())
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ class InputRule:
     origin: Origin
     sections: Names = ()
     assumptions: Names = ()
+    assumed: Assumed = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,7 @@ class Rules:
     sections: Mapping[str, Names]
     assumptions: Mapping[str, Names]
     origin: Origin
+    assumed: Mapping[str, Assumed] = field(default_factory=dict)
 
     @property
     def keys(self) -> frozenset[str]:
@@ -111,6 +122,7 @@ class ErrorEntry:
     variants: tuple[MessageVariant, ...] = ()
     sections: Names = ()
     assumptions: Names = ()
+    assumed: Assumed = ()
 
 
 @dataclass(frozen=True)
@@ -125,8 +137,10 @@ class Element:
     secret: bool = False
     rule: str | None = None
     items: str | None = None
+    enabled_when: Names = ()
     sections: Names = ()
     assumptions: Names = ()
+    assumed: Assumed = ()
 
 
 @dataclass(frozen=True)
@@ -137,8 +151,10 @@ class TextLine:
     origin: Origin
     when: Names = ()
     unless: Names = ()
+    match: str = "exact"
     sections: Names = ()
     assumptions: Names = ()
+    assumed: Assumed = ()
 
 
 @dataclass(frozen=True)
@@ -158,6 +174,7 @@ class Transition:
     raises: Names = ()
     sections: Names = ()
     assumptions: Names = ()
+    assumed: Assumed = ()
 
 
 @dataclass(frozen=True)
@@ -180,6 +197,7 @@ class State:
     transitions: tuple[Transition, ...] = ()
     sections: Names = ()
     assumptions: Names = ()
+    assumed: Assumed = ()
     template: str | None = None
 
     @property
