@@ -82,6 +82,7 @@ class ReferenceApp:
             "name": IMPLEMENTATION_NAME,
             "version": self._rules.version,
             "capabilities": ["in_process", "server_injection", "virtual_clock", "notify"],
+            "operations": list(OPERATIONS),
         }
 
     def reset(self, fixture: Mapping[str, Any]) -> dict[str, Any]:
