@@ -84,6 +84,7 @@ class ReferenceApp:
             "name": IMPLEMENTATION_NAME,
             "version": self._rules.version,
             "capabilities": ["in_process", "server_injection", "virtual_clock", "notify"],
+            "operations": list(OPERATIONS),
         }
 
     def reset(self, fixture: Mapping[str, Any]) -> dict[str, Any]:
@@ -250,6 +251,11 @@ class ReferenceApp:
         visible = self._views.visible(self.machine.state)
         for element in visible:
             if element.label == label and element.kind != "list":
+                if label in self._views.disabled([element]):
+                    # Shown greyed out (3.5, 3.7 入力不可能): nothing a person can use is there.
+                    raise AppError(
+                        "not_found", f"「{label}」 is shown but not enabled now; it cannot be used"
+                    )
                 return element, None
         for element in visible:
             if element.kind == "list":

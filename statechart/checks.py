@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 
+from statechart.basis import check_assumed
 from statechart.contract_checks import check_contracts, contract_citations
 from statechart.model import Element, Spec, State, Statechart, TextLine, Transition
 from statechart.problems import Origin, Problem, Severity, sort_problems
@@ -420,6 +421,8 @@ def _guard_uses(chart: Statechart) -> Iterator[tuple[str, Origin]]:
         for part in parts:
             yield from _named(part.origin, "when", part.when)
             yield from _named(part.origin, "unless", part.unless)
+        for element in state.elements:
+            yield from _named(element.origin, "enabled_when", element.enabled_when)
         for transition in state.transitions:
             yield from _named(transition.origin, "guard", transition.guard)
             yield from _named(transition.origin, "unless", transition.unless)
@@ -560,6 +563,7 @@ _CHECKS: tuple[Check, ...] = (
     _check_cited_sections,
     _check_cited_assumptions,
     _check_placeholders,
+    check_assumed,
 )
 
 

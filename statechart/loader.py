@@ -31,7 +31,7 @@ __all__ = ["DEFAULT_SPEC_DIR", "load_spec", "spec_file_name"]
 
 DEFAULT_SPEC_DIR = SPEC_DIR
 
-_CITATION_KEYS = ("sections", "assumptions")
+_CITATION_KEYS = ("sections", "assumptions", "assumed")
 
 
 def spec_file_name(kind: str) -> str:
@@ -65,6 +65,13 @@ class _Node:
             return tuple(str(item) for item in value)
         return ()
 
+    def assumed(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The `assumed` mapping as (attribute, ids) pairs, in file order."""
+        value = self.data.get("assumed")
+        if not isinstance(value, dict):
+            return ()
+        return tuple((str(name), self.node("assumed").names(str(name))) for name in value)
+
     def integer(self, key: str) -> int:
         value = self.data.get(key)
         return value if isinstance(value, int) and not isinstance(value, bool) else 0
@@ -95,8 +102,10 @@ def _element(node: _Node) -> Element:
         secret=node.data.get("secret") is True,
         rule=node.optional_text("rule"),
         items=node.optional_text("items"),
+        enabled_when=node.names("enabled_when"),
         sections=node.names("sections"),
         assumptions=node.names("assumptions"),
+        assumed=node.assumed(),
     )
 
 
@@ -106,8 +115,10 @@ def _text_line(node: _Node) -> TextLine:
         origin=node.origin,
         when=node.names("when"),
         unless=node.names("unless"),
+        match=node.text("match", "exact"),
         sections=node.names("sections"),
         assumptions=node.names("assumptions"),
+        assumed=node.assumed(),
     )
 
 
@@ -126,6 +137,7 @@ def _transition(node: _Node, owner: str) -> Transition:
         raises=node.names("raises"),
         sections=node.names("sections"),
         assumptions=node.names("assumptions"),
+        assumed=node.assumed(),
     )
 
 
@@ -219,6 +231,7 @@ class _StateBuilder:
             transitions=tuple(_transition(item, path) for item in node.nodes("transitions")),
             sections=node.names("sections"),
             assumptions=node.names("assumptions"),
+            assumed=node.assumed(),
             template=template,
         )
 
@@ -280,6 +293,7 @@ def _error_entry(node: _Node) -> ErrorEntry:
         variants=variants,
         sections=node.names("sections"),
         assumptions=node.names("assumptions"),
+        assumed=node.assumed(),
     )
 
 
@@ -326,6 +340,7 @@ def _input_rule(name: str, node: _Node) -> InputRule:
         origin=node.origin,
         sections=node.names("sections"),
         assumptions=node.names("assumptions"),
+        assumed=node.assumed(),
     )
 
 
@@ -334,15 +349,17 @@ def _rules(root: _Node) -> Rules:
     values: dict[str, object] = {}
     sections: dict[str, tuple[str, ...]] = {}
     assumptions: dict[str, tuple[str, ...]] = {}
+    assumed: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
     for key, raw in node.data.items():
         item = node.node(key)
         sections[key] = item.names("sections")
         assumptions[key] = item.names("assumptions")
+        assumed[key] = item.assumed()
         values[key] = _rule_value(key, raw)
     inputs = {
         name: _input_rule(name, node.node("inputs").node(name)) for name in _keys(node, "inputs")
     }
-    return Rules(values, inputs, sections, assumptions, node.origin)
+    return Rules(values, inputs, sections, assumptions, node.origin, assumed)
 
 
 def _keys(node: _Node, key: str) -> list[str]:

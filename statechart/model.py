@@ -11,6 +11,7 @@ from statechart.problems import Origin, SourceMap
 __all__ = [
     "MODAL_KINDS",
     "PARENT_TARGET",
+    "Assumed",
     "Assumption",
     "Contract",
     "Element",
@@ -24,12 +25,20 @@ __all__ = [
     "Statechart",
     "TextLine",
     "Transition",
+    "assumed_ids",
 ]
 
 MODAL_KINDS = frozenset({"dialog", "error_dialog"})
 PARENT_TARGET = ".."
 
 Names = tuple[str, ...]
+Assumed = tuple[tuple[str, Names], ...]
+"""An item's `assumed` citations: (attribute, assumption ids) pairs (docs/spec-format.md)."""
+
+
+def assumed_ids(assumed: Assumed, attribute: str) -> Names:
+    """The assumption ids an attribute of an item rests on (`()`: the manual alone)."""
+    return next((ids for name, ids in assumed if name == attribute), ())
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,7 @@ class InputRule:
     origin: Origin
     sections: Names = ()
     assumptions: Names = ()
+    assumed: Assumed = ()
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,7 @@ class Rules:
     sections: Mapping[str, Names]
     assumptions: Mapping[str, Names]
     origin: Origin
+    assumed: Mapping[str, Assumed] = field(default_factory=dict)
 
     @property
     def keys(self) -> frozenset[str]:
@@ -130,6 +141,7 @@ class ErrorEntry:
     variants: tuple[MessageVariant, ...] = ()
     sections: Names = ()
     assumptions: Names = ()
+    assumed: Assumed = ()
 
 
 @dataclass(frozen=True)
@@ -144,8 +156,10 @@ class Element:
     secret: bool = False
     rule: str | None = None
     items: str | None = None
+    enabled_when: Names = ()
     sections: Names = ()
     assumptions: Names = ()
+    assumed: Assumed = ()
 
 
 @dataclass(frozen=True)
@@ -156,8 +170,10 @@ class TextLine:
     origin: Origin
     when: Names = ()
     unless: Names = ()
+    match: str = "exact"
     sections: Names = ()
     assumptions: Names = ()
+    assumed: Assumed = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +193,7 @@ class Transition:
     raises: Names = ()
     sections: Names = ()
     assumptions: Names = ()
+    assumed: Assumed = ()
 
 
 @dataclass(frozen=True)
@@ -199,6 +216,7 @@ class State:
     transitions: tuple[Transition, ...] = ()
     sections: Names = ()
     assumptions: Names = ()
+    assumed: Assumed = ()
     template: str | None = None
 
     @property

@@ -118,7 +118,7 @@ class AuthServer:
             period: rules `otp_period_seconds`.
             digits: rules `otp_digits`.
             max_skew_seconds: rules `correction_max_skew_seconds` (ASM-016, ASM-042).
-            correction_repeat_seconds: rules `correction_repeat_seconds` (ASM-016).
+            correction_repeat_seconds: rules `correction_repeat_seconds` (ASM-063).
             renewal_window_days: rules `renewal_window_days` (ASM-008).
             renewal_extension_days: rules `renewal_extension_days` (ASM-010).
             validity_days: Lifetime of a newly issued token.

@@ -70,7 +70,7 @@ class RuleValues:
 def _mapping(value: object) -> dict[str, object]:
     if not isinstance(value, dict):
         raise TypeError(f"rule should be a mapping, got {value!r}")
-    return {str(k): v for k, v in value.items() if k not in ("sections", "assumptions")}
+    return {str(k): v for k, v in value.items() if k not in ("sections", "assumptions", "assumed")}
 
 
 def _list(value: object) -> list[object]:

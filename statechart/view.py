@@ -62,6 +62,16 @@ class ViewBuilder:
         known = {} if answers is None else answers
         return [e for e in self._layouts[path].elements if self._shown(e.when, e.unless, known)]
 
+    def disabled(self, visible: list[Element], answers: dict[str, bool] | None = None) -> set[str]:
+        """The labels of visible elements shown but not enabled now (`enabled_when` fails).
+
+        Args:
+            visible: The visible elements (from `visible`).
+            answers: Guard answers already known for the current session state (filled in).
+        """
+        known = {} if answers is None else answers
+        return {e.label for e in visible if not self._shown(e.enabled_when, (), known)}
+
     def screen_of(self, path: str) -> str | None:
         """The path of the screen a state shows (None when the app is closed)."""
         screen = self._layouts[path].screen
@@ -76,6 +86,7 @@ class ViewBuilder:
         layout = self._layouts[path]
         answers: dict[str, bool] = {}  # several elements ask the same guard: ask it once
         visible = self.visible(path, answers)
+        disabled = self.disabled(visible, answers)
         token = _shown_token(layout.shows, s)
         texts = [self.fill(t.text) for t in layout.texts if self._shown(t.when, t.unless, answers)]
         if token is not None and "otp" in layout.shows:
@@ -85,8 +96,9 @@ class ViewBuilder:
             "screen": _screen(layout.screen),
             "dialog": self._dialog(layout.dialog, visible, s),
             "error": _error(s) if layout.dialog is not None else None,
-            "elements": _tappable(visible, s),
+            "elements": _tappable([e for e in visible if e.label not in disabled], s),
             "fields": _fields(visible, s),
+            "disabled": [e.label for e in visible if e.label in disabled],
             "texts": texts,
             "otp": _otp(layout.shows, s),
             "token": None if token is None else _token(token),

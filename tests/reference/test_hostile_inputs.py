@@ -212,10 +212,13 @@ class TestLargestView:
     @pytest.mark.parametrize(
         ("op", "argument", "longest"),
         [("tap", "target", 1024), ("enter", "value", 256), ("enter", "field", 1024),
-         ("notify", "transaction", 256), ("server", "operation", 64), ("server", "code", 64)],
+         ("notify", "transaction", 256), ("server", "code", 64)],
     )  # fmt: skip
     def test_request_strings_are_bounded(self, op: str, argument: str, longest: int) -> None:
-        others = {"enter": {"field": "PIN", "value": ""}, "server": {"operation": "x", "code": "y"}}
+        others = {
+            "enter": {"field": "PIN", "value": ""},
+            "server": {"operation": "renewal", "code": "y"},
+        }
         args = dict(others.get(op, {}))
         assert _valid_request(op, **(args | {argument: "a" * longest}))
         assert not _valid_request(op, **(args | {argument: "a" * (longest + 1)}))
@@ -223,6 +226,12 @@ class TestLargestView:
             f"at most {longest} characters"
             in REQUEST["$defs"][op]["properties"][argument]["description"]
         )
+
+    def test_server_operations_are_an_enumeration(self) -> None:
+        # No length to bound: the operation names are the nine of docs/protocol.md.
+        operation = REQUEST["$defs"]["server"]["properties"]["operation"]
+        assert len(operation["enum"]) == 9
+        assert not _valid_request("server", operation="a" * 64, code="S3B3")
 
 
 class TestOneLineMessages:

@@ -258,7 +258,8 @@ def tokens(w: Walk) -> None:
     full = [token(f"U{n}") for n in range(10)]
     w.start(fixture(*full))
     w.tap(w.view["tokens"][0], "設定", "トークン追加")
-    assert w.view["dialog"]["text"].startswith("トークンの登録は10件までです。")
+    # ASM-018: a notice with [OK]; 3.3's 注意 is advice to the reader, not the dialog's text.
+    assert w.view["dialog"] == {"text": None, "buttons": ["OK"]}
     w.section("3.4")
     w.start(fixture(token("USER0001"), token("USER0002"), token("U3")))
     w.tap("ミレインターネットバンキング", "設定", "トークン削除")
@@ -280,15 +281,28 @@ def tokens(w: Walk) -> None:
 
 
 # ---- 3.5–3.8 アプリロック, PIN
+_CODE_FIELDS = ["アプリロックコード", "アプリロックコード(確認用)"]
+
+
+def _code_fields_disabled(w: Walk) -> None:
+    """Both code fields are shown but cannot be typed into (入力不可能)."""
+    assert [label in w.view["fields"] for label in _CODE_FIELDS] == [True, True], w.view
+    assert w.view["disabled"] == _CODE_FIELDS, w.view
+    for label in _CODE_FIELDS:
+        w.refused("enter", "not_found", field=label, value="1234")
+
+
 def app_lock(w: Walk) -> None:
     w.section("3.5")
     w.start(fixture(token("USER0001")))
     w.tap("設定", "アプリロック設定")
     w.expect("アプリロック設定")
     assert w.view["fields"]["アプリロック設定"] == "OFF"
+    _code_fields_disabled(w)
     w.tap("アプリロック設定")
     assert w.view["dialog"]["buttons"] == ["OK", "キャンセル"]
     w.tap("OK")
+    assert w.view["disabled"] == []  # 3.5 (4): 入力可能になります
     for code, again in (("", ""), ("1" * 33, "1" * 33), ("１２３４", "１２３４"), ("12", "13")):
         w.type_in("アプリロックコード", code)
         w.type_in("アプリロックコード(確認用)", again)
@@ -312,7 +326,7 @@ def app_lock(w: Walk) -> None:
     w.expect("設定メニュー")
     w.section("3.7")
     w.tap("アプリロック設定", "アプリロック設定", "OK")
-    assert "アプリロックコード" not in w.view["fields"]
+    _code_fields_disabled(w)  # 3.7 (4): 入力不可能になります
     w.tap("確定")
     w.expect("設定メニュー")
     w.do("key", key="home")
@@ -488,7 +502,7 @@ def privacy_and_memory(w: Walk) -> None:
     w.tap("設定", "プライバシーポリシー")
     w.expect("プライバシーポリシーの確認")
     w.tap("同意しない", "設定")
-    assert w.view["dialog"]["text"].startswith("本アプリを利用するためには")
+    assert w.view["dialog"] == {"text": None, "buttons": ["OK"]}  # wording not given (ASM-022)
     w.tap("OK")
     w.do("key", key="home")
     w.do("launch")
