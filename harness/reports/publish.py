@@ -71,6 +71,33 @@ def _previous(directory: Path) -> list[str]:
     return [name for name in listed if isinstance(name, str) and ".." not in Path(name).parts]
 
 
+def _swap(names: list[str], scratch: Path, directory: Path) -> None:
+    """Moves each scratch file into place; on any failure puts every old file back."""
+    backup = scratch / ".previous"
+    blocked = [name for name in names if (directory / name).is_dir()]
+    if blocked:  # never move a directory of the user's aside
+        raise IsADirectoryError(21, "a directory is in the way", str(directory / blocked[0]))
+    moved: list[tuple[str, bool]] = []  # name, whether an old file was set aside
+    try:
+        for name in names:
+            target, old = directory / name, backup / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            had = target.exists() or target.is_symlink()
+            if had:
+                old.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target, old)
+            moved.append((name, had))
+            os.replace(scratch / name, target)
+    except OSError:
+        for name, had in reversed(moved):
+            with contextlib.suppress(OSError):
+                if (directory / name).is_file():
+                    (directory / name).unlink()
+                if had:
+                    os.replace(backup / name, directory / name)
+        raise
+
+
 def publish(files: Mapping[str, str | bytes], directory: Path) -> list[Path]:
     """Writes report files under `directory`, all at once.
 
@@ -95,9 +122,7 @@ def publish(files: Mapping[str, str | bytes], directory: Path) -> list[Path]:
         (scratch / MANIFEST).write_text(json.dumps(sorted(files)), encoding="utf-8")
         stale = [name for name in _previous(directory) if name not in files]
         with _signals_held():
-            for name in [*files, MANIFEST]:
-                (directory / name).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(scratch / name, directory / name)
+            _swap([*files, MANIFEST], scratch, directory)
             for name in stale:
                 with contextlib.suppress(OSError):
                     (directory / name).unlink()
