@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from typing import Final
@@ -84,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("otpspec: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`otpspec steps | head`): nothing to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as error:  # the one place that turns any failure into a message
         print(f"otpspec: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_INTERNAL
