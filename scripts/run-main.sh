@@ -15,8 +15,11 @@ step() {
     "$@"
 }
 
-step otpspec validate
-# The reference behind the subprocess adapter: the protocol is what gets proven here.
-step otpspec conform --impl "otpspec serve" --report reports
-# Diagrams as SVG and PNG, keeping the coverage overlay conform just measured.
-step otpspec render --coverage reports/coverage.json
+# The spec, its features, and every cited heading against the manual in the repository.
+step otpspec validate --manual docs/manual/otp-app-user-manual-ja.txt
+# The reference behind the subprocess adapter on two workers: the protocol is what gets
+# proven here. Writes reports/ (results.json, report.html, junit.xml, cucumber.json, …).
+step otpspec conform --impl "otpspec serve" -n 2 --report reports
+# Screen-flow diagrams as DOT, SVG and PNG, Mermaid and SCXML, with the coverage overlay
+# conform just measured.
+step otpspec render --out reports/screen-flow --coverage reports/coverage.json
