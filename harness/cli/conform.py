@@ -164,6 +164,19 @@ def add_conform_command(commands: Any) -> None:
         help="run on N pytest-xdist workers, one implementation process each",
     )
     add(
+        "--strict",
+        action="store_true",
+        help="deviations the declaration does not accept fail the run (exit 1)",
+    )
+    add(
+        "--declaration",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the vendor's declaration: capabilities not offered, deviations accepted "
+        "(docs/declaration.md)",
+    )
+    add(
         "pytest_args",
         nargs=argparse.REMAINDER,
         metavar="-- PYTEST_ARGS",
@@ -209,6 +222,7 @@ def pytest_arguments(
         str(report / "cucumber.json"),
     ]
     flags = {
+        "--otpspec-strict": args.strict,
         "--otpspec-no-generated": args.no_generated,
         "--otpspec-no-differential": args.no_differential,
         "--otpspec-no-diagrams": args.no_diagrams,
@@ -216,6 +230,10 @@ def pytest_arguments(
     argv += [flag for flag, wanted in flags.items() if wanted]
     for section in args.section:
         argv += ["--otpspec-section", section]
+    if args.declaration is not None:
+        argv += ["--otpspec-declaration", str(args.declaration)]
+    if args.declaration is not None:
+        argv += ["--otpspec-declaration", str(args.declaration)]
     if args.keyword:
         argv += ["-k", args.keyword]
     if args.markers:
@@ -248,6 +266,9 @@ def _check(args: argparse.Namespace, err: TextIO) -> Path | None:
             except CommandError as error:
                 print(f"otpspec conform: --impl {impl!r}: {error}", file=err)
                 return None
+    if args.declaration is not None and not args.declaration.is_file():
+        print(f"otpspec conform: --declaration {args.declaration}: no such file", file=err)
+        return None
     missing = [str(path) for path in args.features if not path.exists()]
     if missing:
         print(f"otpspec conform: feature path not found: {', '.join(missing)}", file=err)

@@ -120,6 +120,7 @@ def render_report(
         about=summary.implementation,
         ok=summary.ok,
         strict=summary.strict,
+        alarms=summary.alarms,
         counts=summary.counts,
         verdicts=VERDICTS,
         total=len(summary.records),

@@ -46,6 +46,7 @@ def results_data(summary: RunSummary, diagrams: DiagramsInfo, now: str) -> dict[
         "implementation": summary.implementation.as_dict(),
         "ok": summary.ok,
         "strict": summary.strict,
+        "alarms": [dict(alarm) for alarm in summary.alarms],
         "summary": {**counts, "total": sum(counts.values())},
         "items": [record.to_json() for record in summary.records],
         "sections": [v.as_dict() for v in summary.sections],

@@ -154,7 +154,8 @@ class RunSummary:
         records: Every item's record, in the order they finished.
         sections: The verdict per manual section.
         coverage: Transition id → covered / failing.
-        strict: Deviations fail the run.
+        strict: Deviations the declaration does not accept fail the run.
+        alarms: Where the vendor's declaration no longer matches the implementation.
         extra: Anything else a report shows (timings, options).
     """
 
@@ -164,6 +165,7 @@ class RunSummary:
     coverage: Mapping[str, str]
     total_transitions: int
     strict: bool = False
+    alarms: tuple[Mapping[str, str], ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -176,10 +178,13 @@ class RunSummary:
 
     @property
     def ok(self) -> bool:
-        """It started and nothing failed or broke (deviations too, when strict)."""
+        """It started, nothing failed or broke (nor deviated unaccepted, when strict), and
+        no capability declared absent showed."""
         counts = self.counts
-        bad = counts["fail"] + counts["error"] + (counts["deviation"] if self.strict else 0)
-        return not self.implementation.start_failure and bad == 0
+        unaccepted = sum(1 for r in self.records if r.verdict == "deviation" and not r.accepted)
+        bad = counts["fail"] + counts["error"] + (unaccepted if self.strict else 0)
+        observed = any(alarm.get("kind") == "capability observed" for alarm in self.alarms)
+        return not self.implementation.start_failure and bad == 0 and not observed
 
     @property
     def gaps(self) -> tuple[Section, ...]:
@@ -201,6 +206,7 @@ def summarize(
     records: Sequence[ItemRecord],
     *,
     strict: bool = False,
+    alarms: tuple[Mapping[str, str], ...] = (),
     extra: Mapping[str, Any] | None = None,
 ) -> RunSummary:
     """Sums up a run's records."""
@@ -212,6 +218,7 @@ def summarize(
         coverage=coverage_of(records),
         total_transitions=total,
         strict=strict,
+        alarms=alarms,
         extra=dict(extra or {}),
     )
 

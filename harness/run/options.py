@@ -30,6 +30,8 @@ _ENABLING: Final = (
     "otpspec_spec",
     "otpspec_report",
     "otpspec_section",
+    "otpspec_declaration",
+    "otpspec_strict",
 )
 
 
@@ -51,6 +53,8 @@ class RunOptions:
             None writes nothing beyond what pytest's own options ask for.
         diagrams: Render the diagrams into the report directory.
         label: A file-name-safe name of the implementation (for a conformance matrix).
+        strict: Deviations the declaration does not accept fail the run.
+        declaration: The vendor's declaration (docs/declaration.md), if any.
     """
 
     impl: str = REFERENCE
@@ -65,6 +69,8 @@ class RunOptions:
     report_dir: Path | None = None
     diagrams: bool = True
     label: str = "reference"
+    strict: bool = False
+    declaration: Path | None = None
 
 
 def _seconds(text: str) -> float:
@@ -137,6 +143,19 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--otpspec-label", metavar="NAME", help="the implementation's name in the reports"
     )
+    group.addoption(
+        "--otpspec-strict",
+        action="store_true",
+        help="deviations (broken expectations that rest only on assumptions) fail the run, "
+        "unless the declaration accepts them",
+    )
+    group.addoption(
+        "--otpspec-declaration",
+        metavar="FILE",
+        type=Path,
+        help="the vendor's declaration: capabilities not offered, deviations accepted "
+        "(docs/declaration.md)",
+    )
     parser.addini("otpspec", "turn the otpspec plugin on (true/false)", type="bool", default=False)
 
 
@@ -171,6 +190,9 @@ def read_options(config: pytest.Config) -> RunOptions:
         raise pytest.UsageError(f"--otpspec-walks: {walks} is not a number of walks (1 or more)")
     timeout = get("otpspec_timeout")
     impl = (get("otpspec_impl") or REFERENCE).strip() or REFERENCE
+    declaration = get("otpspec_declaration")
+    if declaration is not None and not declaration.is_file():
+        raise pytest.UsageError(f"--otpspec-declaration: {declaration}: no such file")
     return RunOptions(
         impl=impl,
         label=get("otpspec_label") or impl_label(impl),
@@ -184,4 +206,6 @@ def read_options(config: pytest.Config) -> RunOptions:
         sections=tuple(get("otpspec_section") or ()),
         report_dir=get("otpspec_report"),
         diagrams=not get("otpspec_no_diagrams"),
+        strict=bool(get("otpspec_strict")),
+        declaration=declaration,
     )

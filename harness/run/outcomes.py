@@ -16,18 +16,20 @@ Verdicts and pytest's outcomes (the same in the console, JUnit and Cucumber):
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import pytest
 from _pytest import junitxml
 from pytest_bdd.reporting import ReportContext, test_report_context_registry
+from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from harness.adapters import ImplementationFailure
-from harness.run.checks import CheckMismatch, _CheckItem
+from harness.run.applicability import NOT_APPLICABLE, Applicability
+from harness.run.checks import CheckMismatch, GeneratedItem, _CheckItem
 from harness.run.collect import FeatureFile, FeatureProblems
 from harness.run.context import ScenarioContext, StepOutcome
-from harness.run.records import ItemRecord, StepRecord, Verdict
+from harness.run.records import ItemKind, ItemRecord, StepRecord, Verdict
 from harness.run.session import ImplementationUnavailable, RunState
 from harness.scenarios.feature import ASSUMPTION_TAG, Scenario
 from harness.scenarios.text import replay_text
@@ -36,9 +38,11 @@ __all__ = [
     "BDD_SCENARIO",
     "CONTEXT",
     "SCENARIO",
+    "Policy",
     "cucumber",
     "finish_report",
     "implementation_data",
+    "is_ours",
     "item_sections",
     "junit_property",
     "teststatus",
@@ -66,29 +70,99 @@ def _item_assumptions(item: pytest.Item) -> tuple[str, ...]:
     )
 
 
-def _is_ours(item: pytest.Item) -> bool:
+def is_ours(item: pytest.Item) -> bool:
+    """Whether the item is an otpspec scenario or check (not another test of the session)."""
     return isinstance(item, _CheckItem) or item.getparent(FeatureFile) is not None
 
 
+@dataclass(frozen=True)
+class Policy:
+    """How verdicts become pytest outcomes.
+
+    Attributes:
+        strict: A deviation the declaration does not accept fails (else: an expected
+            failure, which does not fail the run).
+        applicability: The vendor's declaration, if any.
+    """
+
+    strict: bool = False
+    applicability: Applicability | None = None
+
+
 def finish_report(
-    state: RunState, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+    state: RunState,
+    item: pytest.Item,
+    call: pytest.CallInfo[None],
+    report: pytest.TestReport,
+    policy: Policy = Policy(),
 ) -> None:
     """Records an otpspec item's outcome on its report (setup failures and the call)."""
-    if not _is_ours(item) or report.when == "teardown":
+    if not is_ours(item) or report.when == "teardown":
         return
     if report.when == "setup" and report.passed:
         return
     error = call.excinfo.value if call.excinfo is not None else None
-    if isinstance(item, _CheckItem):
+    if isinstance(error, pytest.skip.Exception) and str(error).startswith(NOT_APPLICABLE):
+        record = _not_applicable(state, item, str(error))
+    elif isinstance(item, _CheckItem):
         record = _check_record(item, error)
     else:
         record = _scenario_record(state, item, error)
+    record = _graded(record, policy)
     report.otpspec = record.to_json()  # type: ignore[attr-defined]
     report.otpspec_implementation = implementation_data(state)  # type: ignore[attr-defined]
-    if record.verdict != "pass":
+    if record.verdict not in ("pass", NOT_APPLICABLE):
         report.longrepr = _failure_text(record)
+    if record.verdict == "deviation" and (record.accepted or not policy.strict):
+        # Tolerated: reported as an expected failure (pytest's xfail), which does not fail
+        # the run; JUnit shows it as skipped with the deviation as its message.
+        report.outcome = "skipped"
+        report.wasxfail = f"deviation {', '.join(record.deviates_from)}: {record.message}"
     if report.when == "call" or report.failed:
         setattr(report, _CUCUMBER_OWN, _check_scenario(item, record))
+
+
+def _graded(record: ItemRecord, policy: Policy) -> ItemRecord:
+    """A fail whose broken expectation rests on an assumption is a deviation (docs/grading.md)."""
+    if record.verdict != "fail":
+        return record
+    step = record.failed_step
+    assumptions = record.deviates_from or (step.assumptions if step is not None else ())
+    if not assumptions:
+        return record
+    clauses = (step.clauses if step is not None and step.clauses else ()) or record.clauses
+    applicability = policy.applicability
+    accepted = applicability.accepted(assumptions) if applicability is not None else ""
+    return replace(
+        record,
+        verdict="deviation",
+        deviates_from=tuple(assumptions),
+        clauses=clauses,
+        accepted=accepted,
+    )
+
+
+def _not_applicable(state: RunState, item: pytest.Item, reason: str) -> ItemRecord:
+    capability = reason.removeprefix(f"{NOT_APPLICABLE}: ").split(" ", 1)[0]
+    step = StepRecord("", reason, 0, "skipped", message=reason)
+    return ItemRecord(
+        nodeid=item.nodeid,
+        kind="scenario" if not isinstance(item, _CheckItem) else _check_kind(item),
+        name=_problem_name(item) if not isinstance(item, _CheckItem) else item.name,
+        path=str(item.path),
+        line=(item.location[1] or 0) + 1,
+        feature="",
+        sections=item_sections(state, item),
+        assumptions=_item_assumptions(item),
+        verdict=NOT_APPLICABLE,
+        message=reason,
+        steps=(step,),
+        extra={"capability": capability},
+    )
+
+
+def _check_kind(item: _CheckItem) -> ItemKind:
+    return "generated" if isinstance(item, GeneratedItem) else "differential"
 
 
 def implementation_data(state: RunState) -> dict[str, Any]:
@@ -140,8 +214,11 @@ def _scenario_record(state: RunState, item: pytest.Item, error: BaseException | 
 
 
 def _problem_name(item: pytest.Item) -> str:
-    """The scenario's name for a test that fails with its feature problems."""
+    """The scenario's name for a test that did not run its steps (a problem, not applicable)."""
     function = getattr(item, "function", None)
+    template = scenario_wrapper_template_registry.get(function) if function else None
+    if template is not None:
+        return str(template.name)
     return str(getattr(function, "otpspec_name", "") or item.name)
 
 
@@ -274,9 +351,27 @@ def junit_property(config: pytest.Config, record: ItemRecord) -> None:
         xml.add_global_property(f"otpspec:{record.nodeid}", f"{record.verdict} {clauses}")
 
 
+_STATUS: Final[dict[str, tuple[str, str, str]]] = {
+    "deviation": ("deviation", "d", "DEVIATION"),
+    NOT_APPLICABLE: ("not_applicable", "n", "NOT APPLICABLE"),  # one word in the summary line
+    "error": ("error", "E", "ERROR"),
+}
+
+
 def teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
-    """The console's word for a verdict pytest has no outcome of its own for (None: pytest's)."""
-    return None
+    """The console's word for the verdicts pytest has no outcome of its own for.
+
+    A deviation (expected failure), a not-applicable item (skipped) and an error (failed:
+    the run broke) are counted apart in the console's summary line (`1 deviation`); a
+    pass and a fail keep pytest's own words.
+    """
+    data = getattr(report, "otpspec", None)
+    if not isinstance(data, dict) or report.when == "teardown":
+        return None
+    verdict = data.get("verdict")
+    if verdict == "error" and not report.failed:
+        return None
+    return _STATUS.get(str(verdict))
 
 
 # ---- Cucumber JSON (pytest-bdd's writer, fed across pytest-xdist and for our checks)

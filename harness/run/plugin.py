@@ -34,10 +34,12 @@ from harness.reports.publish import ReportDirError, check_writable
 from harness.reports.results import write_reports
 from harness.reports.summary import Implementation, RunSummary, summarize
 from harness.run import outcomes
+from harness.run.applicability import NOT_APPLICABLE, Alarm, load_applicability, needs
 from harness.run.checks import ChecksFile, generated_checks
 from harness.run.collect import FeatureFile, FeatureProblems
 from harness.run.context import ScenarioContext
 from harness.run.options import RunOptions, add_options, enabled, read_options
+from harness.run.outcomes import Policy
 from harness.run.records import ItemRecord
 from harness.run.session import RunState
 from harness.scenarios.feature import (
@@ -105,7 +107,11 @@ def pytest_configure(config: pytest.Config) -> None:
     _prepare_outputs(config, options)
     if options.report_dir is not None:  # hypothesis caches literals of the code it runs
         set_hypothesis_home_dir(options.report_dir / ".hypothesis")
-    run = OtpspecRun(config, RunState(options, _spec(options.spec_dir)))
+    state = RunState(options, _spec(options.spec_dir))
+    applicability = None
+    if options.declaration is not None:
+        applicability = load_applicability(options.declaration, state.spec)
+    run = OtpspecRun(config, state, Policy(options.strict, applicability))
     config.stash[STATE] = run
     from harness.run import steps  # defines the step fixtures: only when the plugin is on
 
@@ -159,9 +165,10 @@ def _our_step(step: BddStep) -> Step:
 class OtpspecRun:
     """The plugin's hooks for one enabled run, around this process's `RunState`."""
 
-    def __init__(self, config: pytest.Config, state: RunState) -> None:
+    def __init__(self, config: pytest.Config, state: RunState, policy: Policy) -> None:
         self.config = config
         self.state = state
+        self.policy = policy
         self.records: list[ItemRecord] = []
         self.about: dict[str, Any] = {}
         self.report_error = ""
@@ -256,8 +263,23 @@ class OtpspecRun:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         """Gives each otpspec item's report its record, verdict and a readable failure."""
         report = yield
-        outcomes.finish_report(self.state, item, call, report)
+        outcomes.finish_report(self.state, item, call, report, self.policy)
         return report
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        """Does not run a check the declaration makes not applicable (it is skipped)."""
+        applicability = self.policy.applicability
+        if applicability is not None and outcomes.is_ours(item):
+            sections = outcomes.item_sections(self.state, item)
+            needed = needs(self.state, item, sections)
+            capability = applicability.governing(**needed) if needed is not None else None
+            if capability is not None:
+                pytest.skip(
+                    f"{NOT_APPLICABLE}: {capability.id} ({capability.title}) is declared "
+                    "absent in the vendor's declaration"
+                )
+        return (yield)
 
     def pytest_report_teststatus(
         self, report: pytest.TestReport, config: pytest.Config
@@ -295,17 +317,42 @@ class OtpspecRun:
             start_failure=str(about.get("start_failure", "")),
         )
 
+    def alarms(self) -> list[Alarm]:
+        """Where the vendor's declaration no longer matches the implementation."""
+        applicability = self.policy.applicability
+        if applicability is None:
+            return []
+        return applicability.alarms(self.state.spec, self.records)
+
     def summary(self) -> RunSummary:
         """The run so far, summed up."""
         options = self.state.options
-        extra = {"seed": options.seed, "walks": options.walks, "timeout": options.timeout}
-        return summarize(self.state.spec, self.implementation(), self.records, extra=extra)
+        extra: dict[str, Any] = {
+            "seed": options.seed,
+            "walks": options.walks,
+            "timeout": options.timeout,
+        }
+        applicability = self.policy.applicability
+        if applicability is not None:
+            extra["declaration"] = str(options.declaration)
+        return summarize(
+            self.state.spec,
+            self.implementation(),
+            self.records,
+            strict=options.strict,
+            alarms=tuple(alarm.as_dict() for alarm in self.alarms()),
+            extra=extra,
+        )
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """Stops the implementation; the controller writes the reports."""
         self.state.close()
+        if self.is_worker:
+            return
+        if any(a.kind == "capability observed" for a in self.alarms()):
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
         report_dir = self.state.options.report_dir
-        if self.is_worker or report_dir is None:
+        if report_dir is None:
             return
         try:
             write_reports(
@@ -321,6 +368,9 @@ class OtpspecRun:
             return
         terminalreporter.write_sep("-", "otpspec")
         terminalreporter.write_line(f"otpspec: {self.summary().line()}")
+        for alarm in self.alarms():
+            text = f"otpspec: ALARM {alarm.kind}: {alarm.subject}: {alarm.message}"
+            terminalreporter.write_line(text, yellow=True)
         report_dir = self.state.options.report_dir
         if self.report_error:
             terminalreporter.write_line(f"otpspec: {self.report_error}", red=True)

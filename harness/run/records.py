@@ -55,6 +55,10 @@ class StepRecord:
         observed: On failure, what was observed (masked).
         message: On failure, the whole message.
         seconds: Time its requests took.
+        contract: On failure, the contract it broke (spec/contracts.yaml), if one did.
+        clauses: On failure, the manual sections the broken expectation rests on.
+        assumptions: On failure, the assumptions the broken expectation rests on (any: a
+            deviation, not a fail).
     """
 
     keyword: str
@@ -69,11 +73,16 @@ class StepRecord:
     observed: str = ""
     message: str = ""
     seconds: float = 0.0
+    contract: str = ""
+    clauses: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The step as JSON-ready data."""
         data = asdict(self)
         data["requests"] = list(self.requests)
+        data["clauses"] = list(self.clauses)
+        data["assumptions"] = list(self.assumptions)
         data["seconds"] = round(self.seconds, 6)
         return data
 
@@ -82,6 +91,8 @@ class StepRecord:
         """The step from `to_json` data."""
         values = dict(data)
         values["requests"] = tuple(values.get("requests", ()))
+        values["clauses"] = tuple(values.get("clauses", ()))
+        values["assumptions"] = tuple(values.get("assumptions", ()))
         return cls(**values)
 
 
@@ -109,6 +120,9 @@ class ItemRecord:
         implementation_failure: `{kind, message, stderr_tail}` when the implementation's
             process broke in it.
         seconds: Wall time of the item.
+        deviates_from: For a deviation, the assumptions the broken expectation rests on.
+        accepted: For a deviation the vendor's declaration lists, their reason.
+        extra: Anything else a report shows (a walk's count, a capability).
     """
 
     nodeid: str
@@ -128,6 +142,8 @@ class ItemRecord:
     implementation_failure: dict[str, str] | None = None
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    deviates_from: tuple[str, ...] = ()
+    accepted: str = ""
 
     @property
     def location(self) -> str:
@@ -145,6 +161,7 @@ class ItemRecord:
         data["sections"] = list(self.sections)
         data["assumptions"] = list(self.assumptions)
         data["clauses"] = list(self.clauses)
+        data["deviates_from"] = list(self.deviates_from)
         data["steps"] = [step.to_json() for step in self.steps]
         data["transitions"] = [list(taken) for taken in self.transitions]
         data["seconds"] = round(self.seconds, 6)
@@ -154,7 +171,7 @@ class ItemRecord:
     def from_json(cls, data: Mapping[str, Any]) -> ItemRecord:
         """The record from `to_json` data."""
         values = dict(data)
-        for name in ("sections", "assumptions", "clauses"):
+        for name in ("sections", "assumptions", "clauses", "deviates_from"):
             values[name] = tuple(values.get(name, ()))
         values["steps"] = tuple(StepRecord.from_json(s) for s in values.get("steps", ()))
         values["transitions"] = tuple(tuple(t) for t in values.get("transitions", ()))

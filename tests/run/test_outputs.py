@@ -61,14 +61,12 @@ class TestCountsAgree:
         data = results(run.report)["summary"]  # type: ignore[attr-defined]
         suite = _junit(out / "junit.xml")
         cucumber = _cucumber_statuses(out / "cucumber.json")
-        total = outcomes["passed"] + outcomes["failed"]
+        total = outcomes["passed"] + outcomes["failed"] + outcomes["errors"]
         assert total == data["total"] == int(suite.get("tests", "")) == sum(cucumber.values())
         failed = data["fail"] + data["error"]
-        assert (
-            outcomes["failed"]
-            == failed
-            == int(suite.get("failures", "")) + int(suite.get("errors", ""))
-        )
+        junit_failed = int(suite.get("failures", "")) + int(suite.get("errors", ""))
+        assert (outcomes["failed"], outcomes["errors"]) == (data["fail"], data["error"])
+        assert outcomes["failed"] + outcomes["errors"] == failed == junit_failed
         assert cucumber["failed"] == failed
         assert data["pass"] == outcomes["passed"] == cucumber["passed"] > 9
 

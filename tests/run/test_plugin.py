@@ -65,7 +65,7 @@ class TestScenarios:
         self, run_features: RunFeatures
     ) -> None:
         run = run_features(UNDEFINED, PASSING)
-        run.result.assert_outcomes(passed=1, failed=1)
+        run.result.assert_outcomes(passed=1, errors=1)
         output = run.result.stdout.str()
         assert "case1.feature:7: 未定義のステップ: もし アプリを起動しる" in output
         assert "もしかして: アプリを起動する" in output
@@ -78,14 +78,14 @@ class TestBrokenFeatureFiles:
         self, run_features: RunFeatures
     ) -> None:
         run = run_features(NO_LANGUAGE, PASSING)
-        run.result.assert_outcomes(passed=1, failed=1)
+        run.result.assert_outcomes(passed=1, errors=1)
         output = run.result.stdout.str()
         assert "case1.feature::test_フィーチャファイル" in output
         assert "`# language: ja` がありません" in output
 
     def test_a_scenario_without_a_section_tag_fails_alone(self, run_features: RunFeatures) -> None:
         run = run_features(NO_SECTION)
-        run.result.assert_outcomes(passed=1, failed=1)
+        run.result.assert_outcomes(passed=1, errors=1)
         assert "節のタグがありません" in run.result.stdout.str()
         verdicts = {name: i["verdict"] for name, i in items_by_name(run.report).items()}
         assert verdicts["タグがある"] == "pass"
@@ -120,7 +120,7 @@ class TestImplementations:
         self, run_features: RunFeatures
     ) -> None:
         run = run_features(TAPS, args=["--otpspec-impl", impl_command("crashes_on_tap.py")])
-        run.result.assert_outcomes(failed=2)
+        run.result.assert_outcomes(failed=1, errors=1)  # the console counts errors apart
         items = items_by_name(run.report)
         crashed = items["設定を開く"]
         assert crashed["verdict"] == "error"
@@ -132,7 +132,57 @@ class TestImplementations:
 
     def test_an_implementation_that_cannot_start(self, run_features: RunFeatures) -> None:
         run = run_features(PASSING, TAPS, args=["--otpspec-impl", "/nonexistent/otp-app"])
-        run.result.assert_outcomes(failed=3)
+        run.result.assert_outcomes(errors=3)
         data = results(run.report)
         assert "/nonexistent/otp-app" in data["implementation"]["start_failure"]
         assert {item["verdict"] for item in data["items"]} == {"error"}
+
+
+PIN_SCENARIO = """\
+# language: ja
+機能: PINを変更する
+
+  @section-3.8
+  シナリオ: 設定メニューからPIN変更画面を開く
+    前提 トークン「PINバンク」のPINは「1234」である
+    もし アプリを起動する
+"""
+
+
+class TestDeclaration:
+    def _declaration(self, folder: Path, capabilities: str, deviations: str = "") -> Path:
+        path = folder / "declaration.yaml"
+        text = f"declaration: 1\nimplementation:\n  name: x\ncapabilities:\n{capabilities}"
+        path.write_text(text + deviations, encoding="utf-8")
+        return path
+
+    def test_an_absent_capability_makes_its_checks_not_applicable(
+        self, run_features: RunFeatures, tmp_path: Path
+    ) -> None:
+        declaration = self._declaration(tmp_path, "  pin_tokens: false\n")
+        run = run_features(PASSING, PIN_SCENARIO, args=["--otpspec-declaration", str(declaration)])
+        # The console counts the verdict apart (pytest's outcome is "skipped").
+        outcomes = run.result.parseoutcomes()
+        assert (outcomes["passed"], outcomes["not_applicable"]) == (1, 1)
+        items = items_by_name(run.report)
+        assert items["設定メニューからPIN変更画面を開く"]["verdict"] == "not applicable"
+        assert items["設定メニューからPIN変更画面を開く"]["extra"]["capability"] == "pin_tokens"
+
+    def test_a_declared_deviation_that_never_happens_raises_an_alarm(
+        self, run_features: RunFeatures, tmp_path: Path
+    ) -> None:
+        deviation = "deviations:\n  - assumption: ASM-035\n    reason: the manual's picture\n"
+        declaration = self._declaration(tmp_path, "  ios: true\n", deviation)
+        run = run_features(PASSING, args=["--otpspec-declaration", str(declaration)])
+        run.result.assert_outcomes(passed=1)
+        assert "ALARM deviation not seen: ASM-035" in run.result.stdout.str()
+        (alarm,) = results(run.report)["alarms"]
+        assert alarm["subject"] == "ASM-035"
+
+    def test_a_bad_declaration_is_a_usage_error_naming_the_line(
+        self, run_features: RunFeatures, tmp_path: Path
+    ) -> None:
+        declaration = self._declaration(tmp_path, "  no_such_capability: false\n")
+        run = run_features(PASSING, args=["--otpspec-declaration", str(declaration)])
+        assert run.result.ret == 4
+        assert "declaration.yaml:5" in run.result.stderr.str()

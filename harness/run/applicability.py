@@ -1,0 +1,185 @@
+"""A vendor's declaration at work: checks that are not applicable, deviations that are
+accepted, and the alarms that say the declaration no longer matches the implementation.
+
+The declaration (docs/declaration.md) lists the optional capabilities an implementation does
+not offer and the assumptions it decides otherwise. A check that needs an absent capability
+(`statechart.capabilities.Capability.governs`: its sections, the states it enters, the
+requests it sends, the fixture it starts from) is not run: its verdict is "not
+applicable". A deviation from a listed assumption is accepted (with the vendor's reason).
+The run alarms when an absent capability's screens show anyway, and when a listed deviation
+did not occur.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+from harness.generation.steps import TransitionIndex
+from harness.run.checks import DifferentialItem, GeneratedItem
+from harness.run.records import ItemRecord
+from harness.run.session import RunState
+from harness.scenarios.feature import Scenario, Step, StepKind
+from statechart.capabilities import Capability, Declaration, load_capabilities, load_declaration
+from statechart.model import Spec
+from statechart.problems import SpecInvalid
+
+__all__ = ["NOT_APPLICABLE", "Alarm", "Applicability", "load_applicability"]
+
+NOT_APPLICABLE: Final = "not applicable"
+"""How a skip reason for an absent capability starts (harness.run.outcomes reads it)."""
+_KINDS: Final[dict[str, StepKind]] = {"given": "given", "when": "when", "then": "then"}
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """The declaration no longer matches what the implementation does."""
+
+    kind: str
+    subject: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        """JSON-ready."""
+        return {"kind": self.kind, "subject": self.subject, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Applicability:
+    """A declaration together with the capabilities it declares absent."""
+
+    declaration: Declaration
+    absent: tuple[Capability, ...]
+
+    def accepted(self, assumptions: Iterable[str]) -> str:
+        """The vendor's reason when the declaration accepts a deviation from one of these."""
+        listed = {d.assumption: d.reason for d in self.declaration.deviations}
+        return next((listed[a] for a in assumptions if a in listed), "")
+
+    def governing(
+        self,
+        *,
+        sections: Iterable[str] = (),
+        states: Iterable[str] = (),
+        ops: Iterable[str] = (),
+        fixture: dict[str, Any] | None = None,
+    ) -> Capability | None:
+        """The first absent capability a check with these features needs, or None."""
+        sections, states, ops = tuple(sections), tuple(states), tuple(ops)
+        for capability in self.absent:
+            if capability.governs(sections=sections, states=states, ops=ops, fixture=fixture):
+                return capability
+        return None
+
+    def alarms(self, spec: Spec, records: Sequence[ItemRecord]) -> list[Alarm]:
+        """Absent capabilities whose screens showed, and declared deviations that did not occur."""
+        found: list[Alarm] = []
+        titles = {
+            capability.id: {
+                spec.statechart.state(path).title
+                for path in capability.states
+                if spec.statechart.has_state(path) and spec.statechart.state(path).title
+            }
+            for capability in self.absent
+        }
+        seen = {
+            (step.view.get("screen") or {}).get("title")
+            for record in records
+            for step in record.steps
+            if isinstance(step.view, dict)
+        }
+        for capability in self.absent:
+            showed = sorted(t for t in titles[capability.id] & seen if t)
+            if showed:
+                found.append(
+                    Alarm(
+                        "capability observed",
+                        capability.id,
+                        f"declared absent, but the implementation showed 「{showed[0]}」",
+                    )
+                )
+        happened = {a for record in records for a in record.deviates_from}
+        for deviation in self.declaration.deviations:
+            if deviation.assumption not in happened:
+                found.append(
+                    Alarm(
+                        "deviation not seen",
+                        deviation.assumption,
+                        "declared as a deviation, but no check deviated from it: remove it "
+                        "from the declaration if the implementation now follows it",
+                    )
+                )
+        return found
+
+
+def load_applicability(path: Path, spec: Spec) -> Applicability:
+    """Reads a declaration and the capabilities it declares absent.
+
+    Raises:
+        pytest.UsageError: The file or the spec's capabilities are invalid (every problem,
+            located).
+    """
+    try:
+        capabilities = load_capabilities(spec)
+        declaration = load_declaration(path, spec)
+    except SpecInvalid as invalid:
+        listed = "\n".join(problem.format() for problem in invalid.problems)
+        raise pytest.UsageError(f"--otpspec-declaration {path}:\n{listed}") from None
+    absent = tuple(c for c in capabilities if not declaration.offers(c.id))
+    return Applicability(declaration, absent)
+
+
+# ---- what a check needs
+
+
+def _scenario_of(item: pytest.Item) -> Scenario | None:
+    """The scenario a pytest-bdd test runs (its example row rendered), as typed data."""
+    function = getattr(item, "obj", None)
+    template = scenario_wrapper_template_registry.get(function) if function else None
+    if template is None:
+        return None
+    callspec = getattr(item, "callspec", None)
+    example = callspec.params.get("_pytest_bdd_example", {}) if callspec is not None else {}
+    rendered = template.render(example)
+    steps = tuple(
+        Step(s.keyword.strip(), s.name, s.line_number, _KINDS.get(s.type, "given"))
+        for s in rendered.steps
+    )
+    return Scenario(str(item.path), rendered.name, rendered.line_number, (), steps)
+
+
+def needs(state: RunState, item: pytest.Item, sections: Sequence[str]) -> dict[str, Any] | None:
+    """What a check needs (its sections, states, requests and fixture), or None to skip it."""
+    if isinstance(item, GeneratedItem):
+        check = item.check
+        ops = {step.op for step in check.steps} | {f"{s.op}:{s.target}" for s in check.steps}
+        return {
+            "sections": sections,
+            "states": check.states,
+            "ops": ops,
+            "fixture": check.fixture.fixture(),
+        }
+    if isinstance(item, DifferentialItem):
+        return {"sections": (), "states": (), "ops": (), "fixture": item.fixture.fixture()}
+    scenario = _scenario_of(item)
+    if scenario is None:
+        return None
+    replay = state.replayer().replay(scenario)
+    requests = [r for step in replay.steps for r in step.requests]
+    index = TransitionIndex(state.spec)
+    chart = state.spec.statechart
+    states = {
+        target
+        for taken in replay.transitions
+        for tid in taken
+        if (target := chart.resolve_target(index.get(tid))) is not None
+    }
+    ops = {str(r["op"]) for r in requests}
+    ops |= {f"key:{r['key']}" for r in requests if r["op"] == "key"}
+    fixture = next((r["fixture"] for r in requests if r["op"] == "reset"), None)
+    return {"sections": sections, "states": states, "ops": ops, "fixture": fixture}
