@@ -44,11 +44,14 @@ class FeatureProblems(Exception):
         super().__init__("\n".join(problem.format() for problem in self.problems))
 
 
+def _at() -> None:
+    """Stands for a line of a feature file (its code object is re-labelled per test)."""
+
+
 def _placed(function: Callable[..., Any], path: Path, line: int) -> Callable[..., Any]:
     """Makes pytest report `function` at path:line (the scenario, not pytest-bdd's code)."""
-    namespace: dict[str, Any] = {}
-    exec(compile("\n" * max(line - 1, 0) + "def at(): pass", str(path), "exec"), namespace)
-    function.place_as = namespace["at"]  # type: ignore[attr-defined]  # read by pytest
+    code = _at.__code__.replace(co_filename=str(path), co_firstlineno=max(line, 1))
+    function.place_as = types.FunctionType(code, {})  # type: ignore[attr-defined]  # for pytest
     return function
 
 

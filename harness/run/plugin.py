@@ -33,7 +33,7 @@ from harness.adapters import REFERENCE, CommandError, parse_impl_command
 from harness.reports.publish import ReportDirError, check_writable
 from harness.reports.results import write_reports
 from harness.reports.summary import Implementation, RunSummary, summarize
-from harness.run import outcomes
+from harness.run import lookup, outcomes
 from harness.run.applicability import NOT_APPLICABLE, Alarm, load_applicability, needs
 from harness.run.checks import ChecksFile, generated_checks
 from harness.run.collect import FeatureFile, FeatureProblems
@@ -116,6 +116,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from harness.run import steps  # defines the step fixtures: only when the plugin is on
 
     config.pluginmanager.register(steps, "otpspec-steps")
+    lookup.install(config)
     config.pluginmanager.register(run, "otpspec-run")
     spec = run.state.spec
     for section in spec.sections:

@@ -11,7 +11,7 @@ the run are built from the records alone.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Final, Literal, cast, get_args
 
 __all__ = [
@@ -78,8 +78,8 @@ class StepRecord:
     assumptions: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        """The step as JSON-ready data."""
-        data = asdict(self)
+        """The step as JSON-ready data (the views and requests are JSON already: not copied)."""
+        data = {name: getattr(self, name) for name in _STEP_FIELDS}
         data["requests"] = list(self.requests)
         data["clauses"] = list(self.clauses)
         data["assumptions"] = list(self.assumptions)
@@ -157,7 +157,7 @@ class ItemRecord:
 
     def to_json(self) -> dict[str, Any]:
         """The record as JSON-ready data (what crosses from an xdist worker)."""
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in _ITEM_FIELDS}
         data["sections"] = list(self.sections)
         data["assumptions"] = list(self.assumptions)
         data["clauses"] = list(self.clauses)
@@ -177,3 +177,7 @@ class ItemRecord:
         values["transitions"] = tuple(tuple(t) for t in values.get("transitions", ()))
         values["kind"] = cast(ItemKind, values["kind"])
         return cls(**values)
+
+
+_STEP_FIELDS: Final = tuple(f.name for f in fields(StepRecord))
+_ITEM_FIELDS: Final = tuple(f.name for f in fields(ItemRecord))
