@@ -21,7 +21,7 @@ from harness.generation.fixtures import WalkFixture
 from harness.generation.steps import Difference, WalkStep
 from harness.grading.items import SpecIndex
 from harness.grading.trace import StepTrace
-from statechart.model import Spec
+from statechart.model import Spec, assumed_ids
 
 __all__ = ["MASK", "mask_data", "mask_text", "scenario_text", "secrets_of", "step_phrase"]
 
@@ -147,6 +147,14 @@ class _Then:
             ]
         title = (view.get("screen") or {}).get("title")
         return [f"「{title}」画面が表示される"] if title else []
+
+    def _manuals(self, button: str) -> bool:
+        """Whether the dialog's button exists by the manual (one that exists by an
+        assumption is checked only where that assumption is at stake)."""
+        if self.ix is None or self.trace is None:
+            return True
+        owned = [o for o in self.ix.visible(self.trace.state) if o.element.label == button]
+        return not owned or any(not assumed_ids(o.element.assumed, "exists") for o in owned)
 
     def _labels(self, want: Any, got: Any) -> list[str]:
         return [f"「{label}」が表示される" for label in _list(want) if label not in _list(got)] + [

@@ -305,14 +305,16 @@ def failed_result(check: GeneratedCheck, index: int, difference: Difference) -> 
     trace = trace_at(check, index)
     typed = _typed(check, index) if index >= 0 else {}
     grounds = difference_grounds(spec, trace, difference, typed)
+    # The check's name carries the fixture's short name, which a vendor does not have.
+    shown = check.name.replace(f" {check.fixture.name} ", f" {check.fixture.title}から ")
     gherkin = scenario_text(
-        title=f"生成検査 {check.name}: {difference.field}",
+        title=f"生成検査 {shown}: {difference.field}",
         fixture=check.fixture,
         steps=check.steps[: index + 1],
         difference=difference,
         expected_view=expected,
         sections=grounds.sections,
-        header=f"otpspec 生成検査 {check.name} の再現",
+        header=f"otpspec 生成検査 {shown} の再現",
         assumptions=grounds.assumptions,
         spec=spec,
         trace=trace,
