@@ -20,7 +20,7 @@ from harness.grading.items import CODELESS, SpecIndex, line_matches
 from harness.grading.trace import StepTrace
 from harness.vocabulary.base import Phrase
 from harness.vocabulary.then import EXPECTATION_KINDS
-from statechart.model import Spec
+from statechart.model import Spec, assumed_ids
 
 __all__ = ["expectation_kind", "step_grounds"]
 
@@ -75,7 +75,9 @@ def _named_buttons(ix: SpecIndex, trace: StepTrace) -> list[str]:
     return [
         o.element.label
         for o in ix.visible(trace.state)
-        if o.element.kind == "button" and not o.element.when + o.element.unless
+        if o.element.kind == "button"
+        and not o.element.when + o.element.unless
+        and not assumed_ids(o.element.assumed, "exists")
     ]
 
 

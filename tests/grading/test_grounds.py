@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from harness.grading import Difference, Grounds, StepTrace, difference_grounds, gather
+from harness.grading import (
+    Difference,
+    Grounds,
+    StepTrace,
+    difference_grounds,
+    expectation_kind,
+    gather,
+    step_grounds,
+)
 from harness.grading.grounds import REGISTER_ONLY, register_grounds
+from harness.vocabulary import Phrase, match_step
 from harness.vocabulary.then import EXPECTATION_KINDS, THEN_PHRASES
 from statechart.basis import Basis
 from statechart.model import Spec
@@ -72,6 +81,85 @@ class TestGrounds:
 class TestEveryThenPhraseHasAKind:
     def test_kinds(self) -> None:
         assert {p.pattern for p in THEN_PHRASES} == set(EXPECTATION_KINDS)
+
+
+class TestStepTrace:
+    def test_json_round_trip(self) -> None:
+        trace = StepTrace(
+            transitions=("closed#0", "running.launch_route#1"),
+            state="running.privacy",
+            before="closed",
+            rivals=(("running.launch_route#1", ("running.launch_route#2",)),),
+            requests=(("launch", ""),),
+            injected=("A999",),
+        )
+        assert StepTrace.from_json(trace.to_json()) == trace
+        assert trace.contested == {"running.launch_route#1"}
+
+
+def _then(text: str) -> tuple[Phrase, dict[str, object]]:
+    found = match_step(text, "then")
+    assert found is not None
+    return found
+
+
+class TestPhrases:
+    """step_grounds on hand-made traces: each ならば phrase is graded by its kind."""
+
+    def test_no_error_expected(self, spec: Spec) -> None:
+        phrase, params = _then("エラーは表示されない")
+        view = {"error": {"code": "S4H9", "message": "x"}}
+        tagged = step_grounds(spec, CORRECTED, phrase, params, view, ["@ASM-063"])
+        assert tagged.assumptions == ("ASM-063",)
+        assert step_grounds(spec, CORRECTED, phrase, params, view, []).verdict == "fail"
+
+    def test_a_label_shown_where_hidden(self, spec: Spec) -> None:
+        phrase, params = _then("「トークン選択」は表示されない")
+        trace = StepTrace(state="running.main.otp")
+        grounds = step_grounds(spec, trace, phrase, params, {}, ["ASM-003"])
+        assert grounds == Grounds(("3.2",), ("ASM-003",))
+
+    def test_a_field_that_must_not_take_input(self, spec: Spec) -> None:
+        phrase, params = _then("「アプリロックコード」は入力できない")
+        lock = "running.main.settings.app_lock"
+        view = {"fields": {"アプリロックコード": ""}, "disabled": []}
+        grounds = step_grounds(spec, StepTrace(state=lock), phrase, params, view, [])
+        assert grounds == Grounds(("3.5", "3.6", "3.7"), ())
+
+    def test_the_dialog_by_its_name_needs_the_manuals_buttons_only(self, spec: Spec) -> None:
+        phrase, params = _then("終了確認ダイアログが表示される")
+        trace = StepTrace(state="running.main.otp.exit_confirm")
+        view = {"dialog": {"text": None, "buttons": ["はい"]}}
+        # [いいえ] is ASM-004's: its absence is not what the dialog's name checks.
+        grounds = step_grounds(spec, trace, phrase, params, view, [])
+        assert "ASM-004" not in grounds.assumptions
+
+    def test_the_list_order(self, spec: Spec) -> None:
+        phrase, params = _then("トークン一覧は「A」「B」である")
+        trace = StepTrace(state="running.main.token_select")
+        reordered = step_grounds(spec, trace, phrase, params, {"tokens": ["B", "A"]}, ["ASM-064"])
+        assert reordered.assumptions == ("ASM-064",)
+        missing = step_grounds(spec, trace, phrase, params, {"tokens": ["A"]}, ["ASM-064"])
+        assert missing.verdict == "fail"
+
+    def test_an_iphones_back_key(self, spec: Spec) -> None:
+        phrase, params = _then("バックキーは使えない")
+        trace = StepTrace(state=MENU, before=MENU, requests=(("key", "back"),))
+        grounds = step_grounds(spec, trace, phrase, params, {}, [])
+        assert grounds.verdict == "fail" and "操作について(iPhone)" in grounds.sections
+
+    def test_a_refused_tap(self, spec: Spec) -> None:
+        found = match_step("「パスワード補正」を選択する", "when")
+        assert found is not None
+        trace = StepTrace(
+            transitions=("running.main.settings.menu#5",),
+            state=CORRECTION,
+            before=MENU,
+            requests=(("tap", "パスワード補正"),),
+        )
+        assert expectation_kind(found[0]) == "when"
+        grounds = step_grounds(spec, trace, found[0], found[1], None, [])
+        assert grounds == Grounds(("3.10",), ())
 
 
 class TestLabels:
