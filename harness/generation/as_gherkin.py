@@ -1,13 +1,13 @@
-"""A walk written out as a Japanese Gherkin scenario that can be pasted into features/.
+"""A walk written out as a Japanese Gherkin scenario that a vendor can run as printed.
 
-Steps use the phrases of harness/vocabulary (the 前提 of the walk's fixture, then
-「アプリを起動する」「「X」を選択する」「「F」に「V」を入力する」…), and the last step checks
-what the reference showed where the implementation differed. When harness/vocabulary can be
-imported, every emitted step is matched against its current phrase list, and a step no
-phrase matches is written as a comment instead.
-
-Secrets never appear: the 前提's secret values and whatever is typed into a secret field are
-written as ●●●●, and a `# 秘密の値はフィクスチャを参照` comment says what each one stands for.
+Steps use only the phrases of harness/vocabulary: the 前提 that make the walk's fixture
+(every fixture of harness/generation/fixtures.py is written as such phrases), then
+「アプリを起動する」「「X」を選択する」「「F」に「V」を入力する」…, and last the ならば steps
+that pass on the spec's expectation and fail where the implementation differed. Test data is
+printed as it is: a PIN or lock code the 前提 set or the walk typed is needed to replay the
+scenario, and is no person's secret (what the implementation showed is, and the comment
+that quotes it masks what was sent as a secret). Every emitted step is matched against the
+step library; a step no phrase matches is written as a comment instead.
 """
 
 from __future__ import annotations
@@ -19,14 +19,21 @@ from typing import Any, Final, Literal
 
 from harness.generation.fixtures import WalkFixture
 from harness.generation.steps import Difference, WalkStep
+from harness.grading.items import SpecIndex
+from harness.grading.trace import StepTrace
+from statechart.model import Spec, assumed_ids
 
 __all__ = ["MASK", "mask_data", "mask_text", "scenario_text", "secrets_of", "step_phrase"]
 
 MASK: Final = "●●●●"
-"""What a secret value is written as (as in the runner's reports)."""
+"""What a secret value the implementation showed is written as (as in the runner's reports)."""
 
 _KEYS: Final = {"back": "バックキーを押す", "home": "ホームボタンでアプリを終了する"}
-_BIOMETRIC: Final = {"success": "成功する", "failure": "失敗する", "cancel": "キャンセルする"}
+_BIOMETRIC: Final = {
+    "success": "生体認証に成功する",
+    "failure": "生体認証に失敗する",
+    "cancel": "生体認証をキャンセルする",
+}
 _OPERATIONS: Final = {
     "launch": "起動",
     "issue": "初期設定",
@@ -39,6 +46,7 @@ _OPERATIONS: Final = {
     "biometric_setup": "生体認証ログイン利用設定",
 }
 _WORD: Final = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+_SHOWN: Final = {True: "はい", False: "いいえ"}
 
 Kind = Literal["given", "when", "then"]
 
@@ -77,18 +85,15 @@ def _clock(seconds: float) -> str:
 
 
 def step_phrase(step: WalkStep) -> str:
-    """The もし step that does what `step` does (secret values masked)."""
+    """The もし step that does what `step` does, with the value typed as it is (test data)."""
     if step.op == "launch":
         return "アプリを起動する"
     if step.op == "tap":
         return f"「{step.target}」を選択する"
     if step.op == "enter":
-        value = step.shown_value(MASK)
-        return (
-            f"「{step.target}」を空欄にする"
-            if not value
-            else f"「{step.target}」に「{value}」を入力する"
-        )
+        if not step.value:
+            return f"「{step.target}」を空欄にする"
+        return f"「{step.target}」に「{step.value}」を入力する"
     if step.op == "key":
         return _KEYS[step.target]
     if step.op == "clock":
@@ -96,32 +101,92 @@ def step_phrase(step: WalkStep) -> str:
     if step.op == "notify":
         return f"通知「{step.target}」が届く"
     if step.op == "biometric":
-        return f"生体認証に{_BIOMETRIC[step.target]}"
+        return _BIOMETRIC[step.target]
     operation = _OPERATIONS.get(step.target, step.target)
     return f"サーバーが次の「{operation}」にエラー「{step.value}」を返す"
 
 
-def _then_steps(difference: Difference, expected: dict[str, Any] | None) -> list[str]:
-    """The ならば steps that pass on the reference and fail where the other side differed."""
-    name, want, got = difference.field, difference.expected, difference.observed
-    view = expected or {}
-    if name in ("app", "screen.title", "dialog.buttons"):
+class _Then:
+    """The ならば steps for one difference: they pass on the expectation, fail where the
+    implementation differed."""
+
+    def __init__(self, spec: Spec | None, trace: StepTrace | None) -> None:
+        self.ix = SpecIndex.of(spec) if spec is not None else None
+        self.trace = trace
+
+    def steps(self, difference: Difference, view: dict[str, Any]) -> list[str]:
+        name, want, got = difference.field, difference.expected, difference.observed
+        if name == "app" and view.get("app") == "closed":
+            return ["アプリが終了する"]
+        if name in ("app", "screen.title", "dialog", "dialog.buttons", "error.code"):
+            return self._where(view, got if name == "dialog.buttons" else None)
+        if name == "dialog.text":
+            return [f"「{want}」が表示される"]
+        if name == "error.message":
+            return _error_steps(view)
+        if name == "elements":
+            return self._labels(want, got)
+        if name == "fields":
+            return self._fields(want, got)
+        if name == "disabled":
+            return [
+                f"「{label}」は入力できない" for label in _list(want) if label not in _list(got)
+            ] + [f"「{label}」は入力できる" for label in _list(got) if label not in _list(want)]
+        if name == "texts":
+            return self._texts(want, got)
+        return _value_steps(name, want, view)
+
+    def _where(self, view: dict[str, Any], shown: Any) -> list[str]:
         if view.get("error"):
             return _error_steps(view)
         dialog = view.get("dialog")
-        if dialog is not None:
-            shown = got if name == "dialog.buttons" and isinstance(got, list) else []
-            return [f"ダイアログに「{b}」ボタンがある" for b in dialog["buttons"] if b not in shown]
+        if isinstance(dialog, dict):
+            buttons = [b for b in _list(dialog.get("buttons")) if b not in _list(shown)]
+            return [
+                f"ダイアログに「{b}」ボタンがある" for b in buttons or _list(dialog.get("buttons"))
+            ]
         title = (view.get("screen") or {}).get("title")
         return [f"「{title}」画面が表示される"] if title else []
-    if name == "dialog.text":
-        return [f"「{want}」が表示される"]
-    if name.startswith("error"):
-        return _error_steps(view)
-    if name == "elements" and isinstance(want, list) and isinstance(got, list):
-        shown = [f"「{label}」が表示される" for label in want if label not in got]
-        return shown + [f"「{label}」は表示されない" for label in got if label not in want]
-    return _value_steps(name, want, view)
+
+    def _manuals(self, button: str) -> bool:
+        """Whether the dialog's button exists by the manual (one that exists by an
+        assumption is checked only where that assumption is at stake)."""
+        if self.ix is None or self.trace is None:
+            return True
+        owned = [o for o in self.ix.visible(self.trace.state) if o.element.label == button]
+        return not owned or any(not assumed_ids(o.element.assumed, "exists") for o in owned)
+
+    def _labels(self, want: Any, got: Any) -> list[str]:
+        return [f"「{label}」が表示される" for label in _list(want) if label not in _list(got)] + [
+            f"「{label}」は表示されない" for label in _list(got) if label not in _list(want)
+        ]
+
+    def _fields(self, want: Any, got: Any) -> list[str]:
+        expected = want if isinstance(want, dict) else {}
+        observed = got if isinstance(got, dict) else {}
+        steps = [
+            f"「{label}」は「{_SHOWN[value] if isinstance(value, bool) else value}」と表示される"
+            for label, value in expected.items()
+            if value is not None and observed.get(label, object()) != value
+        ]
+        return steps + [f"「{label}」は表示されない" for label in observed if label not in expected]
+
+    def _texts(self, want: Any, got: Any) -> list[str]:
+        shown = _list(got)
+        lines = self.ix.lines(self.trace.state) if self.ix and self.trace else []
+        prefix = {rendered for line, rendered in lines if line.match == "prefix"}
+        steps = []
+        for text in _list(want):
+            start = next((p for p in prefix if text.startswith(p)), None)
+            if start is not None and not any(t.startswith(start) for t in shown):
+                steps.append(f"「{start}～」が表示される")
+            elif start is None and text not in shown:
+                steps.append(f"「{text}」が表示される")
+        return steps
+
+
+def _list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
 
 
 def _error_steps(view: dict[str, Any]) -> list[str]:
@@ -137,22 +202,35 @@ def _error_steps(view: dict[str, Any]) -> list[str]:
 
 
 def _value_steps(name: str, want: Any, view: dict[str, Any]) -> list[str]:
-    if name == "fields" and isinstance(want, dict):
-        return [f"「{label}」は「{value}」と表示される" for label, value in want.items()]
-    if name == "texts" and isinstance(want, list):
-        return [f"「{text}」が表示される" for text in want]
     if name == "otp" and want is not None:
         return ["ワンタイムパスワードが表示される"]
     if name == "token" and isinstance(want, dict):
-        return [
-            f"トークン表示名は「{want['name']}」である",
-            f"有効期限「{want['expires']}」が表示される",
-        ]
-    if name == "tokens" and want:
-        return ["トークン一覧は" + "".join(f"「{n}」" for n in want) + "である"]
+        steps = [f"トークン表示名は「{want['name']}」である"] if want.get("name") else []
+        return steps + (
+            [f"有効期限「{want['expires']}」が表示される"] if want.get("expires") else []
+        )
+    if name in ("tokens", "tokens.order"):
+        names = _list(want)
+        return ["トークン一覧は" + "".join(f"「{n}」" for n in names) + "である"] if names else []
     if name == "browser":
         return [f"ブラウザで「{want}」が開く"] if want else ["Webサイトへは移動しない"]
     return []
+
+
+def _refused(
+    steps: Sequence[WalkStep], difference: Difference, view: dict[str, Any] | None
+) -> tuple[Sequence[WalkStep], list[str]]:
+    """A request the expectation refuses: the scenario stops before it and checks that it
+    cannot be made. One the implementation refused: the scenario makes it, and it fails."""
+    last = steps[-1] if steps else None
+    if difference.expected == "view" or last is None:
+        title = ((view or {}).get("screen") or {}).get("title")
+        return steps, [f"「{title}」画面が表示される"] if title else []
+    if last.op == "key" and last.target == "back":
+        return steps[:-1], ["バックキーは使えない"]
+    if last.op in ("tap", "enter"):
+        return steps[:-1], [f"「{last.target}」は表示されない"]
+    return steps, []
 
 
 def _checked(text: str, kind: Kind) -> bool:
@@ -177,13 +255,6 @@ def _step_lines(keyword: str, rest: str, texts: Sequence[str], kind: Kind) -> li
     return lines
 
 
-def _secret_note(fixture: WalkFixture, steps: Sequence[WalkStep]) -> list[str]:
-    notes = [f"前提の {MASK} は{fixture.title}のフィクスチャの値"] if fixture.secrets else []
-    notes += [f"「{s.target}」の {MASK} = {s.note}" for s in steps if s.secret and s.value]
-    unique = list(dict.fromkeys(notes))
-    return [f"    # 秘密の値はフィクスチャを参照: {'; '.join(unique)}"] if unique else []
-
-
 def _shown(value: Any, secrets: Iterable[str]) -> str:
     return mask_text(json.dumps(value, ensure_ascii=False), secrets)
 
@@ -197,38 +268,45 @@ def scenario_text(
     expected_view: dict[str, Any] | None,
     sections: Sequence[str],
     header: str = "",
+    assumptions: Sequence[str] = (),
+    spec: Spec | None = None,
+    trace: StepTrace | None = None,
 ) -> str:
     """A feature file with one scenario: the walk, then the check that differed.
 
     Args:
         title: The scenario's name.
-        fixture: Where the walk started.
+        fixture: Where the walk started (written as its 前提 steps).
         steps: The walk.
         difference: The first difference.
-        expected_view: The reference's view at the differing step (None if it refused).
+        expected_view: The expectation's view at the differing step (None: a refusal).
         sections: Manual sections for the `@section-…` tags (at most three are used).
         header: A comment line for the top of the file.
+        assumptions: The assumptions the failure rests on, as `@ASM-…` tags (a step's
+            assumed ground counts only when its scenario names it: docs/grading.md).
+        spec: The spec (a `match: prefix` line is checked by its start, 「…～」).
+        trace: The spec's trace of the differing step.
     """
     secrets = secrets_of(fixture, steps)
-    tags = " ".join(f"@section-{s}" for s in list(sections)[:3]) or "@section-4.3"
+    tags = [f"@section-{s}" for s in list(sections)[:3]] or ["@section-4.3"]
+    tags += [f"@{a}" for a in assumptions]
     lines = [
         "# language: ja",
         f"# {header}" if header else "# otpspec 差分",
         "機能: 参照実装との差分",
         "",
+        f"  {' '.join(tags)}",
+        f"  シナリオ: {title}",
     ]
-    lines += [f"  {tags}", f"  シナリオ: {title}"]
-    lines += _secret_note(fixture, steps)
-    lines += _step_lines("前提", "かつ", fixture.given_lines(MASK), "given")
-    lines += _step_lines("もし", "かつ", [step_phrase(s) for s in steps], "when")
-    lines += _step_lines("ならば", "かつ", _then_steps(difference, expected_view), "then")
+    if difference.field == "request":
+        walked, then = _refused(steps, difference, expected_view)
+    else:
+        walked, then = steps, _Then(spec, trace).steps(difference, expected_view or {})
+    lines += _step_lines("前提", "かつ", fixture.given_lines(fixture.secrets), "given")
+    lines += _step_lines("もし", "かつ", [step_phrase(s) for s in walked], "when")
+    lines += _step_lines("ならば", "かつ", then, "then")
     lines.append(
-        f"    # {difference.field}: 期待 (参照実装) {_shown(difference.expected, secrets)}"
+        f"    # {difference.field}: 期待 {_shown(difference.expected, secrets)}"
         f" / 観測 {_shown(difference.observed, secrets)}"
     )
-    return (
-        "\n".join(
-            mask_text(line, secrets) if line.lstrip().startswith("#") else line for line in lines
-        )
-        + "\n"
-    )
+    return "\n".join(lines) + "\n"

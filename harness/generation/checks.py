@@ -13,12 +13,14 @@ The set depends on the spec only, so `generate_checks` computes it once per spec
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 from harness.generation.as_gherkin import mask_data, scenario_text, secrets_of
+from harness.generation.compare import compare_outcomes
 from harness.generation.explore import Exploration, Limits, explore
 from harness.generation.fixtures import FIXTURES, WalkFixture, fixture_named
 from harness.generation.graph import Unreached, explain
@@ -26,14 +28,14 @@ from harness.generation.steps import (
     Difference,
     Outcome,
     Refusal,
+    TracingApp,
     TransitionIndex,
     WalkStep,
     attempt,
     attempt_reset,
-    compare_outcomes,
-    finding_sections,
 )
 from harness.generation.tree import Item, Node
+from harness.grading import Grounds, StepTrace, difference_grounds
 from harness.protocol import Implementation
 from statechart.model import Spec
 
@@ -47,6 +49,7 @@ __all__ = [
     "generate_checks",
     "replay_check",
     "run_generated",
+    "trace_at",
 ]
 
 
@@ -167,8 +170,10 @@ class CheckResult:
         field: The first differing field there, or None.
         expected: The reference's value (secrets masked).
         observed: The implementation's value (secrets masked).
-        sections: Manual sections the difference involves.
+        sections: The manual sections of what broke (`grounds.sections`).
         gherkin: A feature file replaying the check up to the difference ("" when ok).
+        grounds: What broke rests on: its verdict (fail or deviation), sections, ASM ids.
+        trace: The spec's trace of the differing step.
     """
 
     name: str
@@ -179,6 +184,8 @@ class CheckResult:
     observed: Any = None
     sections: tuple[str, ...] = ()
     gherkin: str = ""
+    grounds: Grounds = dataclasses.field(default_factory=Grounds)
+    trace: StepTrace | None = None
 
 
 # ---- choosing the checks
@@ -264,36 +271,53 @@ def generate_checks(
 # ---- replaying them
 
 
-def _typed(check: GeneratedCheck, index: int) -> list[str]:
-    """The fields typed on the screen shown at step `index`, before it."""
+def _typed(check: GeneratedCheck, index: int) -> dict[str, str]:
+    """What was typed on the screen shown at step `index` since it was entered (by label)."""
     title = (check.expected_views[index].get("screen") or {}).get("title")
-    typed: list[str] = []
-    for i in range(index, -1, -1):
-        if (check.expected_views[i].get("screen") or {}).get("title") != title:
-            break
-        if check.steps[i].op == "enter":
-            typed.append(check.steps[i].target)
-    return typed
+    start = index
+    while start > 0 and (check.expected_views[start - 1].get("screen") or {}).get("title") == title:
+        start -= 1
+    return {s.target: s.value for s in check.steps[start : index + 1] if s.op == "enter"}
+
+
+def _scope(check: GeneratedCheck, index: int) -> StepTrace:
+    """What a comparison needs of step `index`: the transitions taken, the state after."""
+    return StepTrace(transitions=check.transitions[index], state=check.states[index])
+
+
+def trace_at(check: GeneratedCheck, index: int) -> StepTrace:
+    """The full trace of step `index` (-1: the reset), the check replayed on the reference."""
+    app = TracingApp(check.spec)
+    app.reset(check.fixture.fixture())
+    app.begin_step()
+    trace = app.step_trace()
+    for step in check.steps[: index + 1]:
+        app.begin_step()
+        attempt(app, step)
+        trace = app.step_trace()
+    return trace
 
 
 def failed_result(check: GeneratedCheck, index: int, difference: Difference) -> CheckResult:
     """The result of a check that differs at step `index` (-1: the reset), with its replay."""
     spec = check.spec
     expected = check.expected_views[index] if index >= 0 else None
-    state = check.states[index] if index >= 0 else spec.statechart.initial
-    ids = TransitionIndex(spec)
-    taken = [ids.get(t) for t in check.transitions[index]] if index >= 0 else []
-    sections = finding_sections(
-        spec, state, taken, difference, _typed(check, index) if index >= 0 else []
-    )
+    trace = trace_at(check, index)
+    typed = _typed(check, index) if index >= 0 else {}
+    grounds = difference_grounds(spec, trace, difference, typed)
+    # The check's name carries the fixture's short name, which a vendor does not have.
+    shown = check.name.replace(f" {check.fixture.name} ", f" {check.fixture.title}から ")
     gherkin = scenario_text(
-        title=f"生成検査 {check.name}: {difference.field}",
+        title=f"生成検査 {shown}: {difference.field}",
         fixture=check.fixture,
         steps=check.steps[: index + 1],
         difference=difference,
         expected_view=expected,
-        sections=sections,
-        header=f"otpspec 生成検査 {check.name} の再現",
+        sections=grounds.sections,
+        header=f"otpspec 生成検査 {shown} の再現",
+        assumptions=grounds.assumptions,
+        spec=spec,
+        trace=trace,
     )
     secrets = secrets_of(check.fixture, check.steps[: index + 1])
     return CheckResult(
@@ -303,8 +327,10 @@ def failed_result(check: GeneratedCheck, index: int, difference: Difference) -> 
         difference.field,
         mask_data(difference.expected, secrets),
         mask_data(difference.observed, secrets),
-        sections,
+        grounds.sections,
         gherkin,
+        grounds,
+        trace,
     )
 
 
@@ -332,7 +358,8 @@ def replay_check(
         observed = attempt(impl, step)
         if observe is not None:
             observe(index, step, expected, observed)
-        difference = compare_outcomes(expected, observed)
+        scope = _scope(check, index)
+        difference = compare_outcomes(expected, observed, spec=check.spec, trace=scope)
         if difference is not None:
             return failed_result(check, index, difference)
     return CheckResult(check.name, True)

@@ -14,7 +14,7 @@ Hypothesis keeps no example database here: walks carry PINs and lock codes.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
 from harness.generation.as_gherkin import mask_data, scenario_text, secrets_of, step_phrase
+from harness.generation.compare import compare_outcomes
 from harness.generation.fixtures import FIXTURES, WalkFixture, field_values, secret_labels
 from harness.generation.steps import (
     Difference,
@@ -33,11 +34,10 @@ from harness.generation.steps import (
     WalkStep,
     attempt,
     attempt_reset,
-    compare_outcomes,
-    finding_sections,
 )
+from harness.grading import Grounds, StepTrace, difference_grounds
 from harness.protocol import Implementation
-from statechart.model import Spec, Transition
+from statechart.model import Spec
 
 __all__ = ["CLOCK_STEPS", "DifferentialResult", "differential_check"]
 
@@ -59,10 +59,12 @@ class DifferentialResult:
         field: The first differing field of the view (`request` for a refusal), or None.
         expected: The reference's value there (secrets masked).
         observed: The implementation's value there (secrets masked).
-        sections: Manual sections the difference involves.
+        sections: The manual sections of what broke (`grounds.sections`).
         fixture: The name of the fixture the walk started from.
         examples: How many walks ran (shrinking included).
         walk: The walk itself (values unmasked: not for reports).
+        grounds: What broke rests on: its verdict (fail or deviation), sections, ASM ids.
+        trace: The spec's trace of the differing step.
     """
 
     ok: bool
@@ -75,6 +77,8 @@ class DifferentialResult:
     fixture: str | None = None
     examples: int = 0
     walk: tuple[WalkStep, ...] = dataclasses.field(default=(), repr=False)
+    grounds: Grounds = dataclasses.field(default_factory=Grounds)
+    trace: StepTrace | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,9 @@ class _Found:
     steps: tuple[WalkStep, ...]
     difference: Difference
     expected: Outcome
-    sections: tuple[str, ...]
+    grounds: Grounds
+    trace: StepTrace
+    spec: Spec
 
 
 class _DifferenceFound(Exception):
@@ -107,21 +113,24 @@ class _Walker:
     def run(self, fixture: WalkFixture, length: int, choose: Choose[Any]) -> _Found | None:
         """Walks `length` steps from `fixture`; the first difference, or None."""
         steps: list[WalkStep] = []
-        typed: list[str] = []
+        typed: dict[str, str] = {}
         expected = attempt_reset(self.reference, fixture.fixture())
+        self.reference.begin_step()
+        trace = self.reference.step_trace()
         observed = attempt_reset(self.impl, fixture.fixture())
-        found = self._compare(fixture, steps, expected, observed, [])
+        found = self._compare(fixture, steps, expected, observed, trace)
         for _ in range(length):
             if found is not None or isinstance(expected, Refusal):
                 break
             step = self._choose(fixture, expected, choose)
             steps.append(step)
             before = expected
+            self.reference.begin_step()
             expected = attempt(self.reference, step)
-            taken = list(self.reference.taken)
-            self.reference.taken.clear()
+            trace = self.reference.step_trace()
             typed = _typed(typed, step, before, expected)
-            found = self._compare(fixture, steps, expected, attempt(self.impl, step), taken, typed)
+            observed = attempt(self.impl, step)
+            found = self._compare(fixture, steps, expected, observed, trace, typed)
         return found
 
     def _compare(
@@ -130,15 +139,14 @@ class _Walker:
         steps: list[WalkStep],
         expected: Outcome,
         observed: Outcome,
-        taken: list[Transition],
-        typed: Sequence[str] = (),
+        trace: StepTrace,
+        typed: Mapping[str, str] | None = None,
     ) -> _Found | None:
-        difference = compare_outcomes(expected, observed)
+        difference = compare_outcomes(expected, observed, spec=self.spec, trace=trace)
         if difference is None:
             return None
-        state = self.reference.machine.state
-        sections = finding_sections(self.spec, state, taken, difference, typed)
-        return _Found(fixture, tuple(steps), difference, expected, sections)
+        grounds = difference_grounds(self.spec, trace, difference, typed or {})
+        return _Found(fixture, tuple(steps), difference, expected, grounds, trace, self.spec)
 
     def _choose(self, fixture: WalkFixture, view: dict[str, Any], choose: Choose[Any]) -> WalkStep:
         # A kind is drawn first, as often as its weight says; then a step of that kind.
@@ -156,7 +164,9 @@ class _Walker:
         clock mostly lead out of it.
         """
         clock = [WalkStep("clock", seconds=s) for s in CLOCK_STEPS]
-        notify = [WalkStep("notify", t) for t in fixture.transactions]
+        # Only a pending transaction is notified (docs/protocol.md): an answer to any other
+        # `notify` is the implementation's choice and is not compared.
+        notify = [WalkStep("notify", t) for t in fixture.transactions if self.reference.pending(t)]
         taps = [WalkStep("tap", label) for label in view.get("elements", [])]
         if view.get("app") == "closed":
             return [(3, [WalkStep("launch")]), (1, taps), (1, clock), (1, notify)]
@@ -169,7 +179,8 @@ class _Walker:
         return [(4, taps), (3, enters), (1, keys), (1, clock), (1, notify + biometric)]
 
     def _enters(self, fixture: WalkFixture, view: dict[str, Any]) -> list[WalkStep]:
-        tappable = set(view.get("elements", []))
+        # A disabled field (3.7's 入力不可能) is left alone: typing there is refused alike.
+        tappable = set(view.get("elements", [])) | set(view.get("disabled") or [])
         labels = [k for k, v in view.get("fields", {}).items() if isinstance(v, str)]
         steps: list[WalkStep] = []
         for label in labels:
@@ -192,11 +203,13 @@ def _screen(outcome: Outcome) -> object:
     return None if isinstance(outcome, Refusal) else (outcome.get("screen") or {}).get("title")
 
 
-def _typed(typed: list[str], step: WalkStep, before: Outcome, after: Outcome) -> list[str]:
-    """The fields typed on the screen now shown (a new screen starts a new list)."""
-    current = [] if _screen(before) != _screen(after) else list(typed)
+def _typed(
+    typed: dict[str, str], step: WalkStep, before: Outcome, after: Outcome
+) -> dict[str, str]:
+    """What was typed on the screen now shown, by label (a new screen starts afresh)."""
+    current = {} if _screen(before) != _screen(after) else dict(typed)
     if step.op == "enter":
-        current.append(step.target)
+        current[step.target] = step.value
     return current
 
 
@@ -214,7 +227,10 @@ def _result(found: _Found, examples: int, seed: int, impl: Implementation) -> Di
         steps=found.steps,
         difference=difference,
         expected_view=expected,
-        sections=found.sections,
+        sections=found.grounds.sections,
+        assumptions=found.grounds.assumptions,
+        spec=found.spec,
+        trace=found.trace,
         header=f"otpspec 差分検査 (seed {seed}): 参照実装と {_name(impl)} の最小の違い",
     )
     return DifferentialResult(
@@ -224,10 +240,12 @@ def _result(found: _Found, examples: int, seed: int, impl: Implementation) -> Di
         field=difference.field,
         expected=mask_data(difference.expected, secrets),
         observed=mask_data(difference.observed, secrets),
-        sections=found.sections,
+        sections=found.grounds.sections,
         fixture=found.fixture.name,
         examples=examples,
         walk=found.steps,
+        grounds=found.grounds,
+        trace=found.trace,
     )
 
 

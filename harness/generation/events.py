@@ -106,7 +106,11 @@ class EventMenu:
     def at(self, node: Node) -> list[Event]:
         """What a person can do at a node (the app restored to it)."""
         view, fixture = node.view, node.fixture
-        notify: list[Event] = [(WalkStep("notify", t),) for t in fixture.transactions]
+        # Only a pending transaction is notified (docs/protocol.md): the answer to any
+        # other `notify` is the implementation's choice.
+        notify: list[Event] = [
+            (WalkStep("notify", t),) for t in fixture.transactions if self.app.pending(t)
+        ]
         taps: list[Event] = [(WalkStep("tap", label),) for label in view.get("elements", [])]
         if view.get("app") == "closed":
             launch: list[Event] = [(WalkStep("launch"),)]
@@ -125,9 +129,10 @@ class EventMenu:
         view = node.view
         if view.get("dialog") is not None or (node.records and node.records[-1].step.op == "enter"):
             return []  # a form just filled is filled again by a sibling, not by a child
-        tappable = set(view.get("elements", []))
+        # A disabled field (3.7's 入力不可能) takes no typing: a fill leaves it alone.
+        skipped = set(view.get("elements", [])) | set(view.get("disabled") or [])
         labels = [
-            k for k, v in view.get("fields", {}).items() if isinstance(v, str) and k not in tappable
+            k for k, v in view.get("fields", {}).items() if isinstance(v, str) and k not in skipped
         ]
         if not labels:
             return []

@@ -9,34 +9,16 @@ edge keys are transition ids. The explorer (harness/generation/explore.py) recor
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx  # type: ignore[import-untyped]  # no stubs in the dev dependencies
 
-from harness.generation.steps import TransitionIndex
+from harness.generation.tracing import TransitionIndex, applicable
 from statechart.machine import AUTO, transition_event
-from statechart.model import Spec, State, Transition
+from statechart.model import Spec, Transition
 
 __all__ = ["Seen", "Unreached", "explain", "placements", "relevant_guards", "transition_graph"]
-
-_MODAL_PASSING = frozenset({"key:home", "notify"})
-
-
-def _applicable(spec: Spec, state: State) -> Iterator[tuple[State, Transition]]:
-    below_modal = False
-    for owner in spec.statechart.ancestors(state.path):
-        for transition in owner.transitions:
-            if below_modal and transition_event(transition) not in _MODAL_PASSING:
-                continue
-            if (
-                owner is not state
-                and state.kind == "choice"
-                and transition_event(transition) == AUTO
-            ):
-                continue
-            yield owner, transition
-        below_modal = below_modal or owner.is_modal
 
 
 def placements(spec: Spec) -> dict[str, list[str]]:
@@ -44,7 +26,7 @@ def placements(spec: Spec) -> dict[str, list[str]]:
     index = TransitionIndex(spec)
     placed: dict[str, list[str]] = {tid: [] for tid in index.ids}
     for state in spec.statechart.resting_states():
-        for _, transition in _applicable(spec, state):
+        for _, transition in applicable(spec, state):
             placed[index.id_of(transition)].append(state.path)
     return placed
 
@@ -61,7 +43,7 @@ def relevant_guards(spec: Spec) -> dict[str, frozenset[str]]:
     for state in chart.resting_states():
         names = {g for e in chart.visible_elements(state.path) for g in (*e.when, *e.unless)}
         leads[state.path] = set()
-        for _, transition in _applicable(spec, state):
+        for _, transition in applicable(spec, state):
             names.update((*transition.guard, *transition.unless))
             target = chart.resolve_target(transition)
             if target is not None and chart.has_state(target):
@@ -93,7 +75,7 @@ def transition_graph(spec: Spec) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     graph.add_nodes_from(state.path for state in chart.resting_states())
     for state in chart.resting_states():
-        for _, transition in _applicable(spec, state):
+        for _, transition in applicable(spec, state):
             target = chart.resolve_target(transition)
             dest = state.path if target is None else chart.enter(target)
             trigger = transition_event(transition)

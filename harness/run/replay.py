@@ -1,21 +1,23 @@
 """Scenarios replayed on the in-process reference: the paths the statechart allows.
 
 The replay runs a scenario's steps through the same `ScenarioContext` a conformance run
-uses, on a reference app that logs the spec transitions each request takes. A conformance
-run replays each scenario to learn which transitions its steps cover (the coverage overlay)
-and what the reference shows at each step (the report's side-by-side views); `otpspec
-validate` replays every scenario and reports each one whose steps the reference refuses or
-fails, located at the step.
+uses, on the traced reference (`harness.generation.steps.TracingApp`). A conformance run
+replays each scenario to learn which transitions its steps cover (the coverage overlay),
+what the reference shows at each step (the report's side-by-side views) and what the spec
+did in each step (`Replay.traces`, the grader's input: harness.grading.step_grounds);
+`otpspec validate` replays every scenario and reports each one whose steps the reference
+refuses or fails, located at the step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.diagrams.labels import transition_id
+from harness.generation.steps import TracingApp
+from harness.grading.trace import StepTrace
 from harness.run.context import ScenarioContext, StepOutcome
 from harness.run.records import StepRecord
 from harness.run.secrets import SecretBook, secret_fields
@@ -23,8 +25,7 @@ from harness.scenarios.feature import Feature, FeatureInvalid, FeatureProblem, S
 from harness.scenarios.gherkin import load_features
 from harness.vocabulary import match_step
 from harness.vocabulary.check import check_steps
-from statechart.app import ReferenceApp
-from statechart.model import Spec, Transition
+from statechart.model import Spec
 from statechart.problems import Location, Problem, sort_problems
 
 __all__ = [
@@ -38,31 +39,24 @@ __all__ = [
 
 
 class _TracingReference:
-    """The reference app in process, logging the spec transitions each request takes.
+    """The traced reference in process, with the protocol's operations as keyword calls.
 
-    It calls ReferenceApp directly: the protocol's checks of every request and view
-    (InProcessAdapter) would double the time a replay takes.
+    It calls the app directly: the protocol's checks of every request and view
+    (InProcessAdapter) would double the time a replay takes. `calls` lists, per request,
+    the ids of the transitions it took.
     """
 
     def __init__(self, spec: Spec) -> None:
-        self.app = ReferenceApp(spec)
-        chart = spec.statechart
-        # Ids looked up by identity once: transition_id searches its owner's list each time.
-        self._ids = {
-            id(t): transition_id(chart, t)
-            for state in chart.iter_states()
-            for t in state.transitions
-        }
+        self.app = TracingApp(spec)
         self.calls: list[list[str]] = []
-        self.app.machine.on_taken(self._taken)
-
-    def _taken(self, transition: Transition) -> None:
-        if self.calls:
-            self.calls[-1].append(self._ids[id(transition)])
 
     def _op(self, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        self.calls.append([])
-        return call()
+        before = len(self.app.taken)
+        try:
+            return call()
+        finally:
+            ids = self.app.index
+            self.calls.append([ids.id_of(t) for t in self.app.taken[before:]])
 
     def hello(self) -> dict[str, Any]:
         """Names the reference."""
@@ -113,21 +107,36 @@ class _TracingReference:
         return self._op(lambda: self.app.biometric(result))
 
 
-def run_scenario_steps(context: ScenarioContext, scenario: Scenario) -> None:
+def run_scenario_steps(
+    context: ScenarioContext,
+    scenario: Scenario,
+    *,
+    around: tuple[Callable[[], None], Callable[[], None]] | None = None,
+) -> None:
     """Runs a scenario's steps (background first) on a context, up to the first that fails.
 
     The records are in `context.steps`; a step no phrase reads ends the run, recorded as
     `undefined`.
+
+    Args:
+        context: The context to run on.
+        scenario: The scenario.
+        around: Called before and after each step that runs (the replay frames traces).
     """
     for step in scenario.all_steps:
         found = match_step(step.text, step.kind)
         if found is None:
             context.steps.append(StepRecord(step.keyword, step.text, step.line, "undefined"))
             return
+        if around is not None:
+            around[0]()
         try:
             context.run_step(step, *found)
         except StepOutcome:
             return
+        finally:
+            if around is not None:
+                around[1]()
 
 
 @dataclass(frozen=True)
@@ -137,10 +146,12 @@ class Replay:
     Attributes:
         steps: The records of the steps the reference ran (it stops where one fails).
         transitions: Per step, the transition ids the reference took.
+        traces: Per step, what the spec did (harness.grading.StepTrace).
     """
 
     steps: tuple[StepRecord, ...]
     transitions: tuple[tuple[str, ...], ...]
+    traces: tuple[StepTrace, ...] = ()
 
     @property
     def failed_step(self) -> StepRecord | None:
@@ -161,15 +172,36 @@ class ScenarioReplayer:
         self._secrets = SecretBook(secret_fields(spec))
 
     def replay(self, scenario: Scenario) -> Replay:
-        """Runs the scenario on the reference; `transitions` is aligned with its steps."""
-        self._reference.calls.clear()
-        context = ScenarioContext(self._reference, self._spec, self._secrets)
-        run_scenario_steps(context, scenario)
+        """Runs the scenario on the reference; `transitions` and `traces` are aligned with
+        its steps."""
+        reference = self._reference
+        reference.calls.clear()
+        context = ScenarioContext(reference, self._spec, self._secrets)
+        traces: list[StepTrace] = []
+        app = reference.app
+
+        def after() -> None:
+            record = context.steps[-1] if len(context.steps) > len(traces) else None
+            requests = record.requests if record is not None else ()
+            traces.append(app.step_trace(tuple(_request(r) for r in requests)))
+
+        run_scenario_steps(context, scenario, around=(app.begin_step, after))
         taken: list[tuple[str, ...]] = []
-        calls = iter(self._reference.calls)
+        calls = iter(reference.calls)
         for step in context.steps:
             taken.append(tuple(tid for _ in step.requests for tid in next(calls, [])))
-        return Replay(tuple(context.steps), tuple(taken))
+        traces += [StepTrace() for _ in range(len(context.steps) - len(traces))]
+        return Replay(tuple(context.steps), tuple(taken), tuple(traces[: len(context.steps)]))
+
+
+def _request(request: Mapping[str, Any]) -> tuple[str, str]:
+    """A recorded request as (op, target)."""
+    op = str(request.get("op", ""))
+    for key in ("target", "field", "key", "transaction", "result", "operation"):
+        value = request.get(key)
+        if isinstance(value, str):
+            return op, value
+    return op, ""
 
 
 def _path_problem(scenario: Scenario, replay: Replay) -> FeatureProblem | None:

@@ -8,8 +8,9 @@ from typing import Any, Final
 
 from harness.vocabulary.base import Phrase, PhraseBook, StepContext, View, describe_view
 from harness.vocabulary.errors import Refused, StepError, StepFailed
+from statechart.model import assumed_ids
 
-__all__ = ["THEN_PHRASES"]
+__all__ = ["EXPECTATION_KINDS", "THEN_PHRASES"]
 
 then = PhraseBook("then")
 
@@ -31,7 +32,12 @@ def _screen(ctx: StepContext, title: str) -> None:
 
 
 def _dialog_buttons(ctx: StepContext, name: str) -> set[str] | None:
-    """The buttons the spec gives the dialog `name` (None: any dialog will do)."""
+    """The buttons the spec gives the dialog `name` (None: any dialog will do).
+
+    Only buttons the manual gives: one that exists by an assumption (終了確認ダイアログ's
+    [いいえ], ASM-004) is checked where a step names it (ダイアログに「B」ボタンがある) and its
+    scenario carries the tag, not by the dialog's name (docs/grading.md, `dialog.buttons`).
+    """
     if not name:
         return None
     titles = {name, name + "ダイアログ"}
@@ -39,7 +45,10 @@ def _dialog_buttons(ctx: StepContext, name: str) -> set[str] | None:
     if not states:
         raise StepError(f"「{name}ダイアログ」は spec/statechart.yaml にありません")
     return {
-        e.label for s in states for e in s.elements if e.kind == "button" and not e.when + e.unless
+        e.label
+        for s in states
+        for e in s.elements
+        if e.kind == "button" and not e.when + e.unless and not assumed_ids(e.assumed, "exists")
     }
 
 
@@ -412,3 +421,34 @@ def _no_back_key(ctx: StepContext) -> None:
 
 THEN_PHRASES: Final[tuple[Phrase, ...]] = tuple(then.phrases)
 """The ならば phrases, in the order `otpspec steps` lists them."""
+
+EXPECTATION_KINDS: Final[dict[str, str]] = {
+    "「{title:Q}」画面が表示される": "screen",
+    "{name:Name}ダイアログが表示される": "dialog",
+    "ダイアログに「{button:Q}」ボタンがある": "dialog.buttons",
+    "エラー「{code:Q}」が表示される": "error.code",
+    "エラーメッセージ「{message:Q}」が表示される": "error.message",
+    "エラーコードのないエラー「{message:Q}」が表示される": "error.codeless",
+    "エラーは表示されない": "error.none",
+    "「{text:Q}」が表示される": "text",
+    "「{label:Q}」は表示されない": "absent",
+    "「{field:Q}」は入力できない": "disabled",
+    "「{field:Q}」は入力できる": "disabled",
+    "「{field:Q}」は「{shown:Q}」と表示される": "fields",
+    "「{field:Q}」はマスク表示される": "fields.masked",
+    "ワンタイムパスワードが表示される": "otp",
+    "ワンタイムパスワードが変わる": "otp",
+    "ワンタイムパスワードが変わらない": "otp",
+    "アプリが終了する": "app",
+    "ブラウザで「{url:Q}」が開く": "browser",
+    "リンク先のWebサイトが表示される": "browser",
+    "ログイン後サイトが表示される": "browser",
+    "Webサイトへは移動しない": "browser",
+    "トークン一覧は{names:QList}である": "tokens",
+    "トークン一覧に「{name:Q}」がある": "tokens.listed",
+    "トークン表示名は「{name:Q}」である": "token.name",
+    "有効期限「{date:Q}」が表示される": "token.expires",
+    "バックキーは使えない": "request",
+}
+"""Pattern of each ならば phrase → the kind of expectation it checks, which decides how its
+failure is graded (docs/grading.md, "Features"; harness.grading.step_grounds)."""

@@ -87,6 +87,7 @@ class Kill:
     detail: str
     sections: tuple[str, ...]
     seconds: float
+    assumptions: tuple[str, ...] = ()
 
 
 def try_cheap(mutant: Mutant, checks: GeneratedSet, walkthrough: ModuleType) -> Kill:
@@ -97,7 +98,9 @@ def try_cheap(mutant: Mutant, checks: GeneratedSet, walkthrough: ModuleType) -> 
         failed = next((r for r in results if not r.ok), None)
         if failed is not None:
             detail = f"{failed.name} step {failed.step}: {failed.field}\n{failed.gherkin}"
-            return Kill(mutant, "generated", detail, failed.sections, time.perf_counter() - began)
+            seconds = time.perf_counter() - began
+            grounds = failed.grounds
+            return Kill(mutant, "generated", detail, grounds.sections, seconds, grounds.assumptions)
         walked = walk_failure(walkthrough, impl)
     seconds = time.perf_counter() - began
     if walked is not None:
@@ -113,4 +116,12 @@ def try_differential(kill: Kill, spec: Spec) -> Kill:
     seconds = kill.seconds + time.perf_counter() - began
     if result.ok:
         return Kill(kill.mutant, None, "", (), seconds)
-    return Kill(kill.mutant, "differential", str(result.field), result.sections, seconds)
+    grounds = result.grounds
+    return Kill(
+        kill.mutant,
+        "differential",
+        str(result.field),
+        grounds.sections,
+        seconds,
+        grounds.assumptions,
+    )

@@ -15,6 +15,7 @@ from harness.generation.as_gherkin import (
     secrets_of,
     step_phrase,
 )
+from harness.generation.compare import compare_outcomes
 from harness.generation.fixtures import (
     FIXTURES,
     field_rules,
@@ -31,7 +32,6 @@ from harness.generation.steps import (
     WalkStep,
     attempt,
     attempt_reset,
-    compare_outcomes,
     finding_sections,
     related_sections,
 )
@@ -80,7 +80,7 @@ class TestCompareOutcomes:
 
     def test_first_field_in_order(self) -> None:
         other = VIEW | {"otp": "000000", "texts": ["x"]}
-        assert compare_outcomes(VIEW, other) == Difference("texts", [], ["x"])
+        assert compare_outcomes(VIEW, other) == Difference("otp", "123456", "000000")
 
     def test_dialog_text_only_when_given(self) -> None:
         bare = VIEW | {"dialog": {"text": None, "buttons": ["OK"]}}
@@ -179,10 +179,10 @@ class TestFixtureFromGiven:
 class TestStepPhrase:
     def test_phrases(self) -> None:
         assert step_phrase(WalkStep("tap", "設定")) == "「設定」を選択する"
-        assert (
-            step_phrase(WalkStep("enter", "PIN", "2468", secret=True))
-            == "「PIN」に「●●●●」を入力する"
-        )
+        # Test data a replay needs is printed as it is (docs/grading.md, issue 12).
+        typed = WalkStep("enter", "PIN", "2468", secret=True)
+        assert step_phrase(typed) == "「PIN」に「2468」を入力する"
+        assert step_phrase(WalkStep("biometric", "cancel")) == "生体認証をキャンセルする"
         assert step_phrase(WalkStep("enter", "サービスID", "")) == "「サービスID」を空欄にする"
         assert step_phrase(WalkStep("clock", seconds=86_400 * 180)) == "180日経過する"
         assert step_phrase(WalkStep("clock", seconds=59)) == "59秒経過する"
@@ -206,7 +206,7 @@ class TestSecretsOf:
 
 
 class TestScenarioText:
-    def test_masks_and_checks(self) -> None:
+    def test_test_data_printed_and_checked(self) -> None:
         fixture = fixture_named("pin_and_lock")
         text = scenario_text(
             title="差分",
@@ -215,10 +215,16 @@ class TestScenarioText:
                 WalkStep("launch"),
                 WalkStep("enter", "アプリロックコード", "5555", secret=True),
             ],
-            difference=Difference("screen.title", "アプリロックコード入力", "トークン選択"),
+            difference=Difference("screen.title", "アプリロックコード入力", "トークン選択 2468"),
             expected_view=VIEW | {"screen": {"id": "x", "title": "アプリロックコード入力"}},
             sections=["3.1.2"],
+            assumptions=["ASM-001"],
         )
-        assert "5555" not in text and "2468" not in text
+        # The 前提 and the typed value are test data: the replay needs them as they are.
+        assert "アプリロックコード「5555」が設定されている" in text
+        assert "「アプリロックコード」に「5555」を入力する" in text
+        assert "フィクスチャ" not in text and "語彙にない" not in text
+        # What the implementation showed is masked where it holds a secret that was sent.
+        assert "トークン選択 ●●●●" in text and '2468"' not in text
         assert "    ならば 「アプリロックコード入力」画面が表示される" in text
-        assert "@section-3.1.2" in text
+        assert "@section-3.1.2 @ASM-001" in text
