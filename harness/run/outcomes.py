@@ -25,14 +25,17 @@ from pytest_bdd.reporting import ReportContext, test_report_context_registry
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from harness.adapters import ImplementationFailure
+from harness.grading import step_grounds
 from harness.run.applicability import NOT_APPLICABLE, Applicability
 from harness.run.checks import CheckMismatch, GeneratedItem, _CheckItem
 from harness.run.collect import FeatureFile, FeatureProblems
 from harness.run.context import ScenarioContext, StepOutcome
 from harness.run.records import ItemKind, ItemRecord, StepRecord, Verdict
+from harness.run.replay import Replay
 from harness.run.session import ImplementationUnavailable, RunState
 from harness.scenarios.feature import ASSUMPTION_TAG, Scenario
 from harness.scenarios.text import replay_text
+from harness.vocabulary import match_step
 
 __all__ = [
     "BDD_SCENARIO",
@@ -208,9 +211,51 @@ def _scenario_record(state: RunState, item: pytest.Item, error: BaseException | 
         implementation_failure=_failure_dict(state, failure),
         seconds=sum(step.seconds for step in steps),
     )
+    needs_reference = verdict == "fail" or state.options.report_dir is not None
+    replay = (
+        _reference_replay(state, item) if needs_reference and record.kind == "scenario" else None
+    )
+    if verdict == "fail" and isinstance(error, StepOutcome) and replay is not None:
+        record = _with_grounds(state, item, record, error, replay)
     if verdict != "pass" and bdd is not None:
         record = _with_replay(record, bdd)
-    return _with_reference(state, item, record)
+    return _with_reference(state, record, replay)
+
+
+def _reference_replay(state: RunState, item: pytest.Item) -> Replay | None:
+    scenario = item.stash.get(SCENARIO, None)
+    return None if scenario is None else state.replayer().replay(scenario)
+
+
+def _with_grounds(
+    state: RunState, item: pytest.Item, record: ItemRecord, error: StepOutcome, replay: Replay
+) -> ItemRecord:
+    """The failing step's grounds (docs/grading.md): the clauses its expectation rests on,
+    and the assumptions that make it a deviation. A broken contract brings its own."""
+    failed = error.step
+    if failed.contract or failed.clauses:
+        return replace(record, clauses=failed.clauses or record.clauses)
+    scenario: Scenario = item.stash[SCENARIO]
+    index = next((i for i, step in enumerate(record.steps) if step is failed), -1)
+    if not 0 <= index < min(len(replay.traces), len(scenario.all_steps)):
+        return record  # the reference did not get this far: the scenario's own sections
+    step = scenario.all_steps[index]
+    found = match_step(step.text, step.kind)
+    if found is None:
+        return record
+    context = item.stash.get(CONTEXT, None)
+    grounds = step_grounds(
+        state.spec,
+        replay.traces[index],
+        found[0],
+        found[1],
+        failed.view,
+        record.assumptions,
+        typed_fields=context.typed if context is not None else None,
+    )
+    graded = replace(failed, clauses=grounds.sections, assumptions=grounds.assumptions)
+    steps = tuple(graded if i == index else s for i, s in enumerate(record.steps))
+    return replace(record, steps=steps, clauses=grounds.sections or record.clauses)
 
 
 def _problem_name(item: pytest.Item) -> str:
@@ -277,14 +322,10 @@ def _with_replay(record: ItemRecord, bdd: Any) -> ItemRecord:
     return replace(record, replay=text)
 
 
-def _with_reference(state: RunState, item: pytest.Item, record: ItemRecord) -> ItemRecord:
+def _with_reference(state: RunState, record: ItemRecord, replay: Replay | None) -> ItemRecord:
     """Adds what the reference took and showed at each step (coverage, expected views)."""
-    if state.options.report_dir is None or record.kind != "scenario":
+    if state.options.report_dir is None or replay is None:
         return record
-    scenario = item.stash.get(SCENARIO, None)
-    if scenario is None:
-        return record
-    replay = state.replayer().replay(scenario)
     steps = tuple(
         replace(step, expected_view=replay.steps[i].view if i < len(replay.steps) else None)
         for i, step in enumerate(record.steps)
