@@ -227,6 +227,12 @@ def _reference_replay(state: RunState, item: pytest.Item) -> Replay | None:
     return None if scenario is None else state.replayer().replay(scenario)
 
 
+_SCENARIO_DISAGREES = (
+    "注意: 参照実装もこのシナリオの{line}行目に従いません。シナリオが仕様と食い違っている"
+    "おそれがあります (`otpspec validate --features` で確かめてください)"
+)
+
+
 def _with_grounds(
     state: RunState, item: pytest.Item, record: ItemRecord, error: StepOutcome, replay: Replay
 ) -> ItemRecord:
@@ -239,6 +245,12 @@ def _with_grounds(
     index = next((i for i, step in enumerate(record.steps) if step is failed), -1)
     if not 0 <= index < min(len(replay.traces), len(scenario.all_steps)):
         return record  # the reference did not get this far: the scenario's own sections
+    disagrees = next((i for i, s in enumerate(replay.steps) if s.status != "passed"), None)
+    if disagrees is not None and disagrees <= index:
+        # The scenario contradicts the spec here, so the spec's trace grounds nothing: the
+        # scenario's own sections stand, and the message says the scenario needs checking.
+        note = _SCENARIO_DISAGREES.format(line=scenario.all_steps[disagrees].line)
+        return replace(record, message=f"{record.message}\n{note}".strip())
     step = scenario.all_steps[index]
     found = match_step(step.text, step.kind)
     if found is None:
