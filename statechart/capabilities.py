@@ -9,6 +9,7 @@ a check "not applicable" when the capability is declared absent. Bad files are r
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ __all__ = [
     "FixtureValue",
     "load_capabilities",
     "load_declaration",
+    "rewrite_fixture",
 ]
 
 CAPABILITIES_FILE: Final = DEFAULT_SPEC_DIR / "capabilities.yaml"
@@ -102,6 +104,47 @@ class Capability:
         if any(op in sent for op in self.ops):
             return True
         return fixture is not None and any(need.matches(fixture) for need in self.needs)
+
+    def rewrite(self, fixture: Mapping[str, Any]) -> dict[str, Any]:
+        """The fixture as the manual's own case without this capability (its `without`).
+
+        A path step with `[]` sets the value in every element there is (a service list
+        stays as long as it is); a plain key is set, made if missing (`device.os`: the
+        fixture's default platform may be the absent one). The fixture given is not changed.
+        """
+        rewritten = copy.deepcopy(dict(fixture))
+        for value in self.without:
+            _set_at(rewritten, value.fixture.split("."), value.value)
+        return rewritten
+
+
+def _set_at(data: dict[str, Any], steps: list[str], value: object) -> None:
+    step, rest = steps[0], steps[1:]
+    key, every = step.removesuffix("[]"), step.endswith("[]")
+    if every:
+        items = data.get(key)
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and rest:
+                _set_at(item, rest, value)
+        return
+    if not rest:
+        data[key] = value
+        return
+    inner = data.get(key)
+    if inner is None:
+        inner = data[key] = {}
+    if isinstance(inner, dict):
+        _set_at(inner, rest, value)
+
+
+def rewrite_fixture(
+    fixture: Mapping[str, Any], capabilities: Iterable[Capability]
+) -> dict[str, Any]:
+    """The fixture with every given (absent) capability's `without` applied, in order."""
+    rewritten = dict(fixture)
+    for capability in capabilities:
+        rewritten = capability.rewrite(rewritten)
+    return rewritten
 
 
 def _within(item: str, root: str) -> bool:

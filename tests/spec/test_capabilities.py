@@ -15,6 +15,7 @@ from statechart.capabilities import (
     FixtureValue,
     load_capabilities,
     load_declaration,
+    rewrite_fixture,
 )
 from statechart.loader import load_spec
 from statechart.problems import SpecInvalid
@@ -104,6 +105,29 @@ class TestGoverns:
             tags = [t.removeprefix("@section-") for t in scenario.tags if t.startswith("@section-")]
             if any(t.startswith("3.14") for t in tags):
                 assert CAPABILITIES["biometric_login"].governs(sections=tags), scenario.name
+
+
+class TestRewrite:
+    def test_every_listed_element_gets_the_value_and_the_input_is_kept(self) -> None:
+        fixture = {"services": [{"service_id": "A", "pin": True}, {"service_id": "B"}]}
+        rewritten = CAPABILITIES["pin_tokens"].rewrite(fixture)
+        assert [s["pin"] for s in rewritten["services"]] == [False, False]
+        assert fixture["services"][0]["pin"] is True and "pin" not in fixture["services"][1]
+        assert not CAPABILITIES["pin_tokens"].governs(fixture=rewritten)
+
+    def test_a_plain_key_is_made_when_the_fixture_leaves_it_to_the_default(self) -> None:
+        assert CAPABILITIES["android"].rewrite({}) == {"device": {"os": "ios"}}
+        kept = {"device": {"os": "android", "memory_low": True}}
+        assert CAPABILITIES["android"].rewrite(kept)["device"] == {"os": "ios", "memory_low": True}
+
+    def test_a_list_the_fixture_lacks_stays_absent(self) -> None:
+        assert CAPABILITIES["transaction_confirmation"].rewrite({"now": "x"}) == {"now": "x"}
+
+    def test_several_capabilities_apply_in_turn(self) -> None:
+        fixture = {"services": [{"pin": True, "biometric_login": True}]}
+        absent = [CAPABILITIES["pin_tokens"], CAPABILITIES["biometric_login"]]
+        (service,) = rewrite_fixture(fixture, absent)["services"]
+        assert (service["pin"], service["biometric_login"]) == (False, False)
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
