@@ -1,4 +1,9 @@
-"""JSON Schema validation: the only module that imports jsonschema and fastjsonschema."""
+"""JSON Schema validation: the only module that imports jsonschema and fastjsonschema.
+
+fastjsonschema checks every protocol answer (`is_valid`, the hot path); jsonschema words the
+problems of what is not valid. benchmarks/schema_validation.py measures why both: jsonschema
+alone costs about 0.7 ms per answer and its view, five reference steps.
+"""
 
 from __future__ import annotations
 
