@@ -20,7 +20,13 @@ from statechart.model import Spec
 __all__ = ["MASK", "SecretBook", "fixture_secrets", "secret_fields"]
 
 MASK: Final = "●●●●"
-_WORD: Final = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+# A secret stands alone when no neighbour continues it: for a secret that begins or ends
+# with a digit or a Latin letter, another digit or letter (「12345678です」 shows a code;
+# 「_7」, a token name's number, does not show the PIN 「7」); for one that begins or ends
+# with kana or kanji, any letter (Japanese compounds: 「ワンタイムパスワード」 and
+# 「パスワード補正」 do not show the secret 「パスワード」).
+_ALNUM: Final = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ_"
+_JAPANESE: Final = "\u3040-\u30ff\uff66-\uff9f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _FIXTURE_SECRET_KEYS: Final = frozenset({"pin", "app_lock_code", "activation_password"})
 
 
@@ -51,11 +57,29 @@ def fixture_secrets(fixture: Mapping[str, Any]) -> set[str]:
     return found
 
 
+def _kind(character: str) -> str | None:
+    """The characters that would continue a secret at this edge character."""
+    if re.match(f"[{_ALNUM}]", character):
+        return _ALNUM
+    if re.match(f"[{_JAPANESE}]", character):
+        return _ALNUM + _JAPANESE
+    return None
+
+
+def _standalone(secret: str) -> str:
+    """A pattern for the secret not inside a longer run of its own kind of characters."""
+    before, after = _kind(secret[0]), _kind(secret[-1])
+    head = f"(?<![{before}])" if before else ""
+    tail = f"(?![{after}])" if after else ""
+    return f"{head}{re.escape(secret)}{tail}"
+
+
 class SecretBook:
     """Every secret value sent so far, and masking with all of them.
 
-    A value is masked where it stands alone, not inside a longer run of letters or digits,
-    so a one-digit code does not blot out error codes and dates.
+    A value is masked where it stands alone, not continued by the characters around it
+    (see `_kind`), so a one-digit code does not blot out error codes, dates and token
+    numbers, nor a word secret the labels that contain it.
     """
 
     def __init__(self, fields: frozenset[str]) -> None:
@@ -69,8 +93,7 @@ class SecretBook:
         if new:
             self._secrets |= new
             ordered = sorted(self._secrets, key=len, reverse=True)
-            alternatives = "|".join(re.escape(s) for s in ordered)
-            self._pattern = re.compile(f"(?<![{_WORD}])(?:{alternatives})(?![{_WORD}])")
+            self._pattern = re.compile("|".join(_standalone(s) for s in ordered))
 
     def sent(self, op: str, args: Mapping[str, Any]) -> None:
         """Records the secrets of one request: a fixture's, or a value typed into a secret field."""
