@@ -12,7 +12,7 @@ did not occur.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -79,28 +79,16 @@ class Applicability:
     def alarms(self, spec: Spec, records: Sequence[ItemRecord]) -> list[Alarm]:
         """Absent capabilities whose screens showed, and declared deviations that did not occur."""
         found: list[Alarm] = []
-        titles = {
-            capability.id: {
-                spec.statechart.state(path).title
-                for path in capability.states
-                if spec.statechart.has_state(path) and spec.statechart.state(path).title
-            }
-            for capability in self.absent
-        }
-        seen = {
-            (step.view.get("screen") or {}).get("title")
-            for record in records
-            for step in record.steps
-            if isinstance(step.view, dict)
-        }
+        seen = [label for record in records for step in record.steps for label in _shown(step.view)]
         for capability in self.absent:
-            showed = sorted(t for t in titles[capability.id] & seen if t)
-            if showed:
+            own = capability_labels(spec, capability)
+            showed = next((label for label in seen if label in own), None)
+            if showed is not None:
                 found.append(
                     Alarm(
                         "capability observed",
                         capability.id,
-                        f"declared absent, but the implementation showed 「{showed[0]}」",
+                        f"declared absent, but the implementation showed 「{showed}」",
                     )
                 )
         happened = {a for record in records for a in record.deviates_from}
@@ -115,6 +103,56 @@ class Applicability:
                     )
                 )
         return found
+
+
+def _shown(view: object) -> Iterator[str]:
+    """The titles and labels a view shows (its screen, elements, fields, dialog buttons)."""
+    if not isinstance(view, dict):
+        return
+    screen, dialog = view.get("screen"), view.get("dialog")
+    if isinstance(screen, dict) and isinstance(screen.get("title"), str):
+        yield screen["title"]
+    for label in view.get("elements") or ():
+        yield str(label)
+    yield from (str(label) for label in (view.get("fields") or {}))
+    if isinstance(dialog, dict):
+        yield from (str(label) for label in dialog.get("buttons") or ())
+
+
+def capability_labels(spec: Spec, capability: Capability) -> frozenset[str]:
+    """What only the capability shows: the titles of its states and the labels of the
+    elements that lead into them or that only its sections cite, less any title or label
+    the spec also shows without it (an 「ワンタイムパスワード」 dialog of 3.14 does not make
+    the password screen the capability's)."""
+    chart = spec.statechart
+
+    def governed(path: str) -> bool:
+        return capability.governs(states=[path])
+
+    def bound(state_path: str, element: Any) -> bool:
+        if governed(state_path):
+            return True
+        leads = [
+            t
+            for t in chart.state(state_path).transitions
+            if t.element == element.label and t.target is not None
+        ]
+        if leads and all(governed(t.target or "") for t in leads):
+            return True
+        return (
+            bool(element.sections)
+            and capability.governs(sections=element.sections)
+            and all(capability.governs(sections=[section]) for section in element.sections)
+        )
+
+    own: set[str] = set()
+    elsewhere: set[str] = set()
+    for state in chart.iter_states():
+        if state.title:
+            (own if governed(state.path) else elsewhere).add(state.title)
+        for element in state.elements:
+            (own if bound(state.path, element) else elsewhere).add(element.label)
+    return frozenset(own - elsewhere)
 
 
 def load_applicability(path: Path, spec: Spec) -> Applicability:
