@@ -2,10 +2,10 @@
 
 `step_grounds` maps the phrase to its kind (`harness.vocabulary.then.EXPECTATION_KINDS`,
 docs/grading.md "Features"), takes the grounds of that kind from the trace of the step on
-the reference (`harness.run.replay.Replay.traces`), and counts an assumed ground only when
-the scenario carries its `@ASM-…` tag: a scenario that leaves a tag out says that its step
-holds by the manual alone (3.10's correction repeated at once gives S4H9: a fail, where the
-179-second case, tagged ASM-063, is a deviation). A failing もし step (a person's action
+the reference (`harness.run.replay.Replay.traces`), and counts every assumed ground but
+those the scenario disclaims with `@not-ASM-…`: such a scenario says that its steps hold by
+the manual alone (3.10's correction repeated at once gives S4H9: a fail, where the
+179-second case is a deviation from ASM-063). A failing もし step (a person's action
 refused) is graded as a refused request.
 """
 
@@ -194,8 +194,8 @@ def step_grounds(
         observed_view: The implementation's last view in the step (the step record's
             `view`; None when it refused the request). Pass it unmasked where a secret
             field's display is at stake (「F」はマスク表示される), or pass `typed_fields`.
-        scenario_tags: The scenario's tags (`@ASM-063` or `ASM-063`, others are ignored):
-            an assumed ground counts only when the scenario names its assumption.
+        scenario_tags: The scenario's tags (with or without `@`): an assumed ground counts
+            unless a `not-ASM-…` tag disclaims its assumption.
         typed_fields: What the scenario typed, by field (ScenarioContext.typed).
 
     Returns:

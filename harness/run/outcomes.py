@@ -262,7 +262,10 @@ def _with_grounds(
         found[0],
         found[1],
         failed.view,
-        record.assumptions,
+        (
+            *record.assumptions,
+            *(m.name for m in item.iter_markers() if m.name.startswith("not-ASM-")),
+        ),
         typed_fields=context.typed if context is not None else None,
     )
     graded = replace(failed, clauses=grounds.sections, assumptions=grounds.assumptions)

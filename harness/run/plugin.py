@@ -124,6 +124,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{name}: manual section {section.title}")
     for assumption in spec.assumptions:
         config.addinivalue_line("markers", f"{assumption.id}: rests on this assumption")
+        config.addinivalue_line(
+            "markers", f"not-{assumption.id}: holds by the manual whatever this assumption says"
+        )
     config.addinivalue_line("markers", "generated: a check generated from the statechart")
     config.addinivalue_line("markers", "differential: walks beside the reference")
     if config.args_source == pytest.Config.ArgsSource.INVOCATION_DIR:  # no paths, no testpaths

@@ -14,6 +14,7 @@ from typing import Final, Literal
 
 __all__ = [
     "ASSUMPTION_TAG",
+    "NOT_ASSUMPTION_TAG",
     "SECTION_TAG",
     "Feature",
     "FeatureInvalid",
@@ -28,6 +29,9 @@ StepKind = Literal["given", "when", "then"]
 
 SECTION_TAG: Final = "section-"
 ASSUMPTION_TAG: Final = "ASM-"
+NOT_ASSUMPTION_TAG: Final = "not-ASM-"
+"""`@not-ASM-063`: the scenario's expectations hold by the manual even where the spec's item
+rests on ASM-063 (docs/grading.md, "Features"), so breaking them is a fail."""
 
 _NOT_IN_A_MARKER: Final = re.compile(r"[^\w.\-]")
 
@@ -102,6 +106,13 @@ class Scenario:
     def assumptions(self) -> tuple[str, ...]:
         """The assumption ids of its `@ASM-…` tags."""
         return tuple(t for t in self.tags if t.startswith(ASSUMPTION_TAG))
+
+    @property
+    def disclaimed(self) -> tuple[str, ...]:
+        """The assumption ids of its `@not-ASM-…` tags (expectations the manual makes alone)."""
+        return tuple(
+            t.removeprefix("not-") for t in self.tags if t.startswith(NOT_ASSUMPTION_TAG)
+        )
 
     @property
     def location(self) -> str:

@@ -13,7 +13,14 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
-from harness.scenarios.feature import ASSUMPTION_TAG, SECTION_TAG, FeatureProblem, Step, StepKind
+from harness.scenarios.feature import (
+    ASSUMPTION_TAG,
+    NOT_ASSUMPTION_TAG,
+    SECTION_TAG,
+    FeatureProblem,
+    Step,
+    StepKind,
+)
 
 if TYPE_CHECKING:
     # Types only: harness.scenarios.gherkin is the one module that runs pytest-bdd's parser.
@@ -62,6 +69,13 @@ def _check_tag(file: FeatureFile, line: int, name: str) -> None:
             line,
             f"節「{name.removeprefix(SECTION_TAG)}」は spec/sections.yaml にありません。"
             "既存の節 id を使ってください (例: @section-3.9.1, @section-ディスプレイの見かた)",
+            "@" + name,
+        )
+    elif name.startswith(NOT_ASSUMPTION_TAG) and name[4:] not in file.known_assumptions:
+        file.problem(
+            line,
+            f"前提事項「{name[4:]}」は spec/assumptions.yaml にありません。@not- のあとには既存の"
+            " id を書いてください (例: @not-ASM-063)",
             "@" + name,
         )
     elif name.startswith(ASSUMPTION_TAG) and name not in file.known_assumptions:

@@ -58,10 +58,12 @@ class TestGrounds:
         assert line.startswith("deviation: ASM-002 (What are the unnamed completion screens")
         assert "\n" not in line and "3.3" in line
 
-    def test_counting_keeps_the_tagged_assumptions(self) -> None:
+    def test_counting_keeps_every_assumption_but_the_disclaimed(self) -> None:
         grounds = Grounds(("4.3",), ("ASM-063", "ASM-021"))
-        assert grounds.counting(["@ASM-021", "@section-3.10"]).assumptions == ("ASM-021",)
-        assert grounds.counting([]).verdict == "fail"
+        assert grounds.counting(["@ASM-021", "@section-3.10"]).assumptions == grounds.assumptions
+        assert grounds.counting([]).verdict == "deviation"
+        assert grounds.counting(["@not-ASM-063"]).assumptions == ("ASM-021",)
+        assert grounds.counting(["not-ASM-063", "not-ASM-021"]).verdict == "fail"
 
     def test_gather_names_the_shared_sections(self) -> None:
         launch = Basis(("2.1", "3.1.1", "3.1.2"))
@@ -111,7 +113,9 @@ class TestPhrases:
         view = {"error": {"code": "S4H9", "message": "x"}}
         tagged = step_grounds(spec, CORRECTED, phrase, params, view, ["@ASM-063"])
         assert tagged.assumptions == ("ASM-063",)
-        assert step_grounds(spec, CORRECTED, phrase, params, view, []).verdict == "fail"
+        assert step_grounds(spec, CORRECTED, phrase, params, view, []) == tagged
+        disclaimed = ["@not-ASM-063"]
+        assert step_grounds(spec, CORRECTED, phrase, params, view, disclaimed).verdict == "fail"
 
     def test_a_label_shown_where_hidden(self, spec: Spec) -> None:
         phrase, params = _then("「トークン選択」は表示されない")

@@ -16,6 +16,7 @@ from run_helpers import (
     impl_command,
     items_by_name,
     results,
+    serve_command,
 )
 
 from statechart.loader import DEFAULT_SPEC_DIR
@@ -189,3 +190,44 @@ class TestDeclaration:
         run = run_features(PASSING, args=["--otpspec-declaration", str(declaration)])
         assert run.result.ret == 4
         assert "declaration.yaml:5" in run.result.stderr.str()
+
+
+REPEATED_CORRECTION = """\
+# language: ja
+機能: パスワードを補正する
+
+  @section-3.10 @section-4.3 {tags}
+  シナリオ: 続けて補正する
+    前提 登録されているトークンがひとつ
+    かつ 端末の時計が300秒進んでいる
+    もし アプリを起動する
+    かつ 「設定」を選択する
+    かつ 「パスワード補正」を選択する
+    かつ 「実行」を選択する
+    かつ 「設定メニューに戻る」を選択する
+    かつ 「パスワード補正」を選択する
+    かつ 「実行」を選択する
+    ならば エラー「S4H9」が表示される
+"""
+
+
+class TestGrading:
+    """A broken expectation is a fail or a deviation by its grounds (docs/grading.md)."""
+
+    def _run(self, run_features: RunFeatures, tags: str) -> dict[str, object]:
+        mutant = f"{serve_command()} --mutant no_s4h9"  # corrections may repeat at once
+        run = run_features(REPEATED_CORRECTION.format(tags=tags), args=["--otpspec-impl", mutant])
+        return items_by_name(run.report)["続けて補正する"]
+
+    def test_an_assumed_ground_makes_a_deviation_tagged_or_not(
+        self, run_features: RunFeatures
+    ) -> None:
+        item = self._run(run_features, "")
+        assert (item["verdict"], item["deviates_from"]) == ("deviation", ["ASM-063"])
+
+    def test_a_disclaimed_assumption_leaves_the_manuals_fail(
+        self, run_features: RunFeatures
+    ) -> None:
+        item = self._run(run_features, "@not-ASM-063")
+        assert item["verdict"] == "fail"
+        assert "ASM-063" not in item["clauses"]
