@@ -110,9 +110,7 @@ class Scenario:
     @property
     def disclaimed(self) -> tuple[str, ...]:
         """The assumption ids of its `@not-ASM-…` tags (expectations the manual makes alone)."""
-        return tuple(
-            t.removeprefix("not-") for t in self.tags if t.startswith(NOT_ASSUMPTION_TAG)
-        )
+        return tuple(t.removeprefix("not-") for t in self.tags if t.startswith(NOT_ASSUMPTION_TAG))
 
     @property
     def location(self) -> str:
