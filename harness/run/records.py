@@ -55,6 +55,10 @@ class StepRecord:
         observed: On failure, what was observed (masked).
         message: On failure, the whole message.
         seconds: Time its requests took.
+        contract: The contract of spec/contracts.yaml the step broke ('' when none).
+        clauses: That contract's manual sections.
+        assumptions: The assumptions that contract rests on (a breach of a contract that
+            rests on assumptions only may be a deviation: the grading decides).
     """
 
     keyword: str
@@ -69,12 +73,17 @@ class StepRecord:
     observed: str = ""
     message: str = ""
     seconds: float = 0.0
+    contract: str = ""
+    clauses: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The step as JSON-ready data."""
         data = asdict(self)
         data["requests"] = list(self.requests)
         data["seconds"] = round(self.seconds, 6)
+        data["clauses"] = list(self.clauses)
+        data["assumptions"] = list(self.assumptions)
         return data
 
     @classmethod
@@ -82,6 +91,8 @@ class StepRecord:
         """The step from `to_json` data."""
         values = dict(data)
         values["requests"] = tuple(values.get("requests", ()))
+        for name in ("clauses", "assumptions"):
+            values[name] = tuple(values.get(name, ()))
         return cls(**values)
 
 
