@@ -24,6 +24,9 @@ from statechart.model import Spec
 FEATURES = REPO_ROOT / "features"
 TRANSACTIONS = FEATURES / "3.13.2-取引確認を利用する.feature"
 EXPIRED = FEATURES / "3.9.2-有効期限が切れた場合(1トークン格納時).feature"
+PIN_CHANGE = FEATURES / "3.8-PINを変更する.feature"
+NEW_PIN_AT_ONCE = "PINを変更すると、ワンタイムパスワードはすぐに新しいPINで表示される"
+NEW_PIN_AT_ONCE = "PINを変更すると、ワンタイムパスワードはすぐに新しいPINで表示される"
 OLDEST_FIRST = (
     "「取引確認」画面には確認待ちの取引の内容が古い順に表示され、確認した取引は次に表示されない"
 )
@@ -55,6 +58,7 @@ KILLS = [
     Kill(
         EXPIRED, EXPIRES_WHILE_SHOWN, "password_after_expiry", "ワンタイムパスワードは表示されない"
     ),
+    Kill(PIN_CHANGE, NEW_PIN_AT_ONCE, "pin_change_after_restart", "ワンタイムパスワードが変わる"),
 ]
 
 
