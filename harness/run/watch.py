@@ -18,7 +18,7 @@ from harness.contracts import Breach, Monitor
 from harness.contracts import Refusal as RefusalSeen
 from harness.contracts import Request as RequestSent
 from harness.generation.as_gherkin import scenario_text
-from harness.generation.fixtures import WalkFixture
+from harness.generation.fixtures import WalkFixture, fixture_named
 from harness.generation.steps import Difference, Outcome, Refusal, WalkStep
 from harness.run.context import breach_text
 from harness.run.records import StepRecord
@@ -63,11 +63,13 @@ _ARGUMENTS: Final[dict[str, Callable[[WalkStep], dict[str, Any]]]] = {
 class ContractWatch:
     """Feeds a check's or walk's requests and answers to the run's contract monitor.
 
-    Called with each step and what the implementation answered (a `reset` step stands for
-    the reset with `fixture`); raises ContractBreach when the answer breaks a contract.
+    Called with each step and what the implementation answered; a `reset` step stands for
+    the reset with the walk fixture it names (differential_check's hook), or with `fixture`
+    when it names none (replay_check's observer). Raises ContractBreach when the answer
+    breaks a contract.
     """
 
-    def __init__(self, monitor: Monitor, fixture: WalkFixture) -> None:
+    def __init__(self, monitor: Monitor, fixture: WalkFixture | None = None) -> None:
         self.monitor = monitor
         self.fixture = fixture
         self.walk: list[WalkStep] = []
@@ -75,6 +77,10 @@ class ContractWatch:
     def __call__(self, step: WalkStep, outcome: Outcome) -> None:
         if step.op == "reset":
             self.walk = []
+            if step.target and (self.fixture is None or self.fixture.name != step.target):
+                self.fixture = fixture_named(step.target)
+            if self.fixture is None:
+                raise ValueError("a reset without a walk fixture: name one, or give one")
             request = RequestSent("reset", {"fixture": self.fixture.fixture()})
         else:
             self.walk.append(step)

@@ -17,12 +17,16 @@ from plugin_helpers import (
 
 from harness.adapters import InProcessAdapter
 from harness.contracts import Monitor
+from harness.generation.fixtures import fixture_named
+from harness.generation.steps import WalkStep, attempt
 from harness.mutants import mutant_named
 from harness.run.context import ContractBroken, ExpectationMissed, ScenarioContext
 from harness.run.secrets import SecretBook, secret_fields
+from harness.run.watch import ContractBreach, ContractWatch
 from harness.scenarios.feature import Step
 from harness.vocabulary import match_step
 from harness.vocabulary.errors import StepFailed
+from statechart.app import ReferenceApp
 from statechart.model import Spec
 
 PIN_CONTRACT = "pin_change_takes_effect"
@@ -140,3 +144,31 @@ class TestChecks:
         _assert_breach_step(step, spec, "password_format")
         assert step["text"] == "アプリを起動する"  # the shortest walk that shows a password
         assert "もし アプリを起動する" in item["replay"]
+
+
+class TestContractWatch:
+    """The observer of generated checks and walks (harness/run/watch.py)."""
+
+    def _walk(self, spec: Spec, app: Any, watch: ContractWatch, *steps: WalkStep) -> None:
+        watch(WalkStep("reset", "one_token"), app.reset(fixture_named("one_token").fixture()))
+        for step in steps:
+            watch(step, attempt(app, step))
+
+    def test_the_reference_breaks_nothing(self, spec: Spec) -> None:
+        watch = ContractWatch(Monitor(spec))
+        self._walk(
+            spec, ReferenceApp(spec), watch, WalkStep("launch"), WalkStep("clock", seconds=60)
+        )
+        assert [s.op for s in watch.walk] == ["launch", "clock"]
+
+    def test_a_breach_carries_the_walk_and_the_clauses(self, spec: Spec) -> None:
+        app = mutant_named("five_digit_password").build(spec)
+        with pytest.raises(ContractBreach) as raised:
+            self._walk(spec, app, ContractWatch(Monitor(spec)), WalkStep("launch"))
+        assert raised.value.walk == (WalkStep("launch"),)
+        sections, assumptions = _contract(spec, "password_format")
+        assert raised.value.clauses == (*sections, *assumptions)
+
+    def test_a_reset_needs_a_fixture(self, spec: Spec) -> None:
+        with pytest.raises(ValueError, match="walk fixture"):
+            ContractWatch(Monitor(spec))(WalkStep("reset"), {})

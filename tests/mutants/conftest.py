@@ -40,7 +40,7 @@ def kills(spec: Spec, generated: GeneratedSet, walkthrough: ModuleType) -> dict[
     """Each mutant run once, as its own process: how it was killed."""
     if not KILLS:
         with ThreadPoolExecutor(WORKERS) as pool:
-            cheap = list(pool.map(lambda m: try_cheap(m, generated, walkthrough), MUTANTS))
+            cheap = list(pool.map(lambda m: try_cheap(m, generated, walkthrough, spec), MUTANTS))
         for kill in cheap:
             # Hypothesis runs one test at a time; the few survivors go one by one.
             KILLS[kill.mutant.name] = kill if kill.killer else try_differential(kill, spec)

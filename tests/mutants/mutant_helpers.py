@@ -1,8 +1,9 @@
 """Helpers of the mutant tests: serving a mutant, driving the walkthrough, trying to kill.
 
-Each mutant is tried with the cheap, deterministic material first: the generated checks,
-then the walkthrough (tests/reference/walkthrough.py); the differential check runs only for
-a mutant both miss.
+Each mutant is tried with the cheap, deterministic material first: the generated checks
+(with every contract checked on every step, as a conformance run does), then the
+walkthrough (tests/reference/walkthrough.py); the differential check (with the contracts
+too) runs only for a mutant both miss.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from harness.adapters import (
     ImplementationFailure,
     SubprocessAdapter,
 )
-from harness.generation.checks import GeneratedSet, run_generated
+from harness.contracts import Monitor
+from harness.generation.checks import CheckResult, GeneratedCheck, GeneratedSet, replay_check
 from harness.generation.differential import differential_check
+from harness.generation.steps import Outcome, WalkStep
 from harness.mutants.catalogue import Mutant
+from harness.run.watch import ContractBreach, ContractWatch
 from statechart.model import Spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,15 +93,41 @@ class Kill:
     seconds: float
 
 
-def try_cheap(mutant: Mutant, checks: GeneratedSet, walkthrough: ModuleType) -> Kill:
+def _watched(impl: Adapter, check: GeneratedCheck, monitor: Monitor) -> CheckResult:
+    """Replays a generated check with every contract checked on every step."""
+    watch = ContractWatch(monitor, check.fixture)
+
+    def observe(index: int, step: WalkStep, expected: Outcome, observed: Outcome) -> None:
+        watch(WalkStep("reset") if index < 0 else step, observed)
+
+    return replay_check(impl, check, observe)
+
+
+def generated_kill(
+    impl: Adapter, checks: GeneratedSet, spec: Spec
+) -> tuple[str, str, tuple[str, ...]] | None:
+    """The generated checks on an implementation, the contracts watching: (killer, detail,
+    sections) at the first failure, else None."""
+    monitor = Monitor(spec)
+    for check in checks.checks:
+        try:
+            result = _watched(impl, check, monitor)
+        except ContractBreach as breach:
+            detail = f"{check.name} step {len(breach.walk)}: {breach}"
+            return "contract", detail, breach.clauses
+        if not result.ok:
+            detail = f"{result.name} step {result.step}: {result.field}\n{result.gherkin}"
+            return "generated", detail, result.sections
+    return None
+
+
+def try_cheap(mutant: Mutant, checks: GeneratedSet, walkthrough: ModuleType, spec: Spec) -> Kill:
     """Runs the mutant once; the generated checks, then the walkthrough, on that process."""
     began = time.perf_counter()
     with served(mutant.name) as impl:
-        results = run_generated(impl, checks, stop_early=True)
-        failed = next((r for r in results if not r.ok), None)
-        if failed is not None:
-            detail = f"{failed.name} step {failed.step}: {failed.field}\n{failed.gherkin}"
-            return Kill(mutant, "generated", detail, failed.sections, time.perf_counter() - began)
+        found = generated_kill(impl, checks, spec)
+        if found is not None:
+            return Kill(mutant, found[0], found[1], found[2], time.perf_counter() - began)
         walked = walk_failure(walkthrough, impl)
     seconds = time.perf_counter() - began
     if walked is not None:
@@ -109,7 +139,12 @@ def try_differential(kill: Kill, spec: Spec) -> Kill:
     """The differential check on a mutant the cheap material missed."""
     began = time.perf_counter()
     with served(kill.mutant.name) as impl:
-        result = differential_check(impl, spec, max_examples=300, seed=0)
+        watch = ContractWatch(Monitor(spec))
+        try:
+            result = differential_check(impl, spec, max_examples=300, seed=0, on_step=watch)
+        except ContractBreach as breach:
+            seconds = kill.seconds + time.perf_counter() - began
+            return Kill(kill.mutant, "contract", str(breach), breach.clauses, seconds)
     seconds = kill.seconds + time.perf_counter() - began
     if result.ok:
         return Kill(kill.mutant, None, "", (), seconds)
