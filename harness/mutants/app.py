@@ -19,6 +19,7 @@ from statechart.app import ReferenceApp
 from statechart.guards import GUARDS
 from statechart.machine import StateMachine
 from statechart.model import Spec
+from statechart.server import AuthServer
 from statechart.session import Session
 from statechart.view import ViewBuilder
 
@@ -29,6 +30,7 @@ __all__ = [
     "MutantApp",
     "SessionPatch",
     "ViewFilter",
+    "server_patch",
 ]
 
 ActionFunction = Callable[[Session], None]
@@ -37,6 +39,15 @@ ViewFilter = Callable[[Session, dict[str, Any]], dict[str, Any]]
 """Rewrites a view before it is returned, knowing the session that made it."""
 SessionPatch = Callable[[Session], None]
 """Changes each new session (at `reset`): its service's behaviour, its password."""
+
+
+def server_patch(patch: Callable[[AuthServer], None]) -> SessionPatch:
+    """A session patch that changes the session's service (its behaviour, not its data)."""
+
+    def apply(session: Session) -> None:
+        patch(session.server)
+
+    return apply
 
 
 class MutantApp(ReferenceApp):

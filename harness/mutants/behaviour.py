@@ -121,6 +121,22 @@ def _without_serial(s: Session, view: dict[str, Any]) -> dict[str, Any]:
     return {**view, "texts": [t for t in view["texts"] if not t.startswith(prefix)]}
 
 
+def _unpadded_os_version(s: Session) -> bool:
+    """The old reference: versions compared as written, so "6" is before "6.0" (3.14)."""
+    token = s.selected
+    service = None if token is None else s.service_of(token)
+    device = s.world.device
+    minimum = s.rules.biometric_min_os.get(device.os)
+    mine = tuple(int(p) for p in device.os_version.split("."))
+    return (
+        service is not None
+        and service.biometric_login
+        and device.biometrics != "unsupported"
+        and minimum is not None
+        and mine >= tuple(int(p) for p in minimum.split("."))
+    )
+
+
 _LOCK_ACTIONS: Final = ("apply_app_lock", "check_lock_code")
 
 BEHAVIOUR_MUTANTS: Final[tuple[Mutant, ...]] = (
@@ -138,5 +154,8 @@ BEHAVIOUR_MUTANTS: Final[tuple[Mutant, ...]] = (
            actions={"check_pin_entry": _pin_entry_checked_locally}),
     Mutant("link_without_link", "2.2", "the logo opens a page though the service has no link",
            actions={"open_link": _link_even_without_one}),
+    Mutant("os_version_unpadded", "3.14",
+           "Android \"6\" / iOS \"9\" counts as older than 6.0 / 9.0",
+           guards={"biometric_available": _unpadded_os_version}),
 )  # fmt: skip
-"""Bugs in what the app does: an action or the view replaced."""
+"""Bugs in what the app does: an action, a guard or the view replaced."""

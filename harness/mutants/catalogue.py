@@ -3,8 +3,9 @@
 A conformance suite that passes the reference and every one of these proves nothing; one
 that kills them all discriminates. Each `Mutant` (harness/mutants/app.py) names the manual
 section its bug breaks. The bugs made by changing the loaded spec are here; those in what
-the app does on screen are in behaviour.py, and those that get an effect the manual
-promises wrong (each named by a contract of spec/contracts.yaml) in effects.py.
+the app does on screen are in behaviour.py, those that get an effect the manual promises
+wrong in effects.py (passwords, PINs, tokens) and transactions.py (3.13, and the service's
+own judgement), each named by the contract of spec/contracts.yaml it breaks, if any.
 
 `otpspec serve --mutant NAME` serves one (harness/cli/mutants.py).
 """
@@ -25,6 +26,7 @@ from harness.mutants.edit import (
     without_variant,
 )
 from harness.mutants.effects import EFFECT_MUTANTS
+from harness.mutants.transactions import TRANSACTION_MUTANTS
 from statechart.model import Transition
 
 __all__ = ["MUTANTS", "Mutant", "MutantApp", "mutant_named"]
@@ -113,7 +115,9 @@ def _spec_mutants() -> tuple[Mutant, ...]:
     )  # fmt: skip
 
 
-MUTANTS: Final[tuple[Mutant, ...]] = _spec_mutants() + BEHAVIOUR_MUTANTS + EFFECT_MUTANTS
+MUTANTS: Final[tuple[Mutant, ...]] = (
+    _spec_mutants() + BEHAVIOUR_MUTANTS + EFFECT_MUTANTS + TRANSACTION_MUTANTS
+)
 """Every mutant, in the order `otpspec mutants` lists them."""
 
 
