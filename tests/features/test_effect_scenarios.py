@@ -29,6 +29,8 @@ NEW_PIN_AT_ONCE = "PINを変更すると、ワンタイムパスワードはす�
 SETUP = FEATURES / "1.3.1-トークンが存在しない場合.feature"
 RENEWAL = FEATURES / "3.9.1-有効期限まで180日以内の場合.feature"
 START = FEATURES / "3.13.1-取引確認を開始する.feature"
+CORRECTION = FEATURES / "3.10-パスワードを補正する.feature"
+CORRECTED = "端末の時計がずれていると認証できないが、パスワード補正をすると認証できる"
 BY_CONDITION = "codes_only_by_injection"
 CONDITIONS = [
     (
@@ -90,6 +92,7 @@ KILLS = [
         EXPIRED, EXPIRES_WHILE_SHOWN, "password_after_expiry", "ワンタイムパスワードは表示されない"
     ),
     Kill(PIN_CHANGE, NEW_PIN_AT_ONCE, "pin_change_after_restart", "ワンタイムパスワードが変わる"),
+    Kill(CORRECTION, CORRECTED, "correction_stores_nothing", "「認証確認完了」画面が表示される"),
     *(
         Kill(path, name, BY_CONDITION, f"エラー「{code}」が表示される")
         for path, name, code in CONDITIONS
