@@ -31,6 +31,8 @@ RENEWAL = FEATURES / "3.9.1-有効期限まで180日以内の場合.feature"
 START = FEATURES / "3.13.1-取引確認を開始する.feature"
 CORRECTION = FEATURES / "3.10-パスワードを補正する.feature"
 CORRECTED = "端末の時計がずれていると認証できないが、パスワード補正をすると認証できる"
+DELETION = FEATURES / "3.4-トークンを削除する.feature"
+EARLIER_DELETED = "選択中のトークンより前のトークンを削除しても、選択中のトークンは変わらない"
 BY_CONDITION = "codes_only_by_injection"
 CONDITIONS = [
     (
@@ -93,6 +95,7 @@ KILLS = [
     ),
     Kill(PIN_CHANGE, NEW_PIN_AT_ONCE, "pin_change_after_restart", "ワンタイムパスワードが変わる"),
     Kill(CORRECTION, CORRECTED, "correction_stores_nothing", "「認証確認完了」画面が表示される"),
+    Kill(DELETION, EARLIER_DELETED, "selection_not_shifted", "トークン表示名は「ミレ証券」である"),
     *(
         Kill(path, name, BY_CONDITION, f"エラー「{code}」が表示される")
         for path, name, code in CONDITIONS
