@@ -1,9 +1,11 @@
 """`otpspec validate [PATH] [--json] [--features PATH]... [--manual FILE]`: checks a spec.
 
-The spec's files against their schemas and each other, the guard and action names against
-the Python side, the feature files (each step a phrase and a path the statechart allows),
-and, given the manual's text, every cited section heading against it. Exit status: 0 the
-spec is valid, 2 it is not (or the arguments are wrong), 3 an internal error.
+The spec's files against their schemas and each other, the guard, action and contract
+names against the Python side (both directions: every name the spec uses is implemented,
+every implementation is named in the spec), the feature files (each step a phrase and a
+path the statechart allows), and, given the manual's text, every cited section heading
+against it. Exit status: 0 the spec is valid, 2 it is not (or the arguments are wrong), 3
+an internal error.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from harness.contracts import CONTRACTS
 from harness.resources import FEATURES_DIR
 from harness.run.replay import check_features
 from statechart.checks import check_spec, coverage
@@ -70,9 +73,10 @@ def add_validate_command(commands: Any) -> None:
     )
 
 
-def registry() -> tuple[frozenset[str], frozenset[str]]:
-    """The guard and action names the Python side implements (tests may substitute)."""
-    return frozenset(GUARDS), frozenset(ACTIONS)
+def registry() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The guard, action and contract names the Python side implements (tests may
+    substitute)."""
+    return frozenset(GUARDS), frozenset(ACTIONS), frozenset(CONTRACTS)
 
 
 def _count(spec: Spec, *kinds: str) -> int:
@@ -96,6 +100,7 @@ def summary(spec: Spec) -> dict[str, object]:
         "error_codes": len(spec.error_codes()),
         "error_entries": len(spec.errors),
         "assumptions": len(spec.assumptions),
+        "contracts": len(spec.contracts),
         "sections": {
             "covered": len(covered.covered),
             "in_scope": covered.total,
@@ -116,6 +121,7 @@ def _print_summary(data: dict[str, Any]) -> None:
         f"  elements      {data['elements']}",
         f"  error codes   {data['error_codes']} ({data['error_entries']} catalogue entries)",
         f"  assumptions   {data['assumptions']}",
+        f"  contracts     {data['contracts']}: contract names checked both ways",
         f"  sections      {sections['covered']}/{sections['in_scope']} covered"
         f" = {sections['percent']}%",
         f"  uncovered     {', '.join(map(str, sections['uncovered'])) or '-'}",
@@ -166,7 +172,8 @@ def run_validate(args: argparse.Namespace) -> int:
     except SpecInvalid as invalid:
         problems = list(invalid.problems)
     else:
-        problems = check_spec(spec, *registry(), manual=manual)
+        guards, actions, contracts = registry()
+        problems = check_spec(spec, guards, actions, manual=manual, contracts=contracts)
     checked = None
     if spec is not None and not any(problem.is_error for problem in problems):
         # Scenarios are checked against a valid spec only: a broken one would blame them.

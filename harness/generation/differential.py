@@ -101,9 +101,15 @@ class _DifferenceFound(Exception):
 class _Walker:
     """Runs one walk on both sides and says where they first differ."""
 
-    def __init__(self, impl: Implementation, spec: Spec) -> None:
+    def __init__(
+        self,
+        impl: Implementation,
+        spec: Spec,
+        on_step: Callable[[WalkStep, Outcome], None] | None = None,
+    ) -> None:
         self.impl = impl
         self.spec = spec
+        self.on_step = on_step
         self.reference = TracingApp(spec)
         self._secret = secret_labels(spec)
         keys = spec.rules.value("device_keys")
@@ -118,6 +124,8 @@ class _Walker:
         self.reference.begin_step()
         trace = self.reference.step_trace()
         observed = attempt_reset(self.impl, fixture.fixture())
+        if self.on_step is not None:
+            self.on_step(WalkStep("reset", fixture.name), observed)
         found = self._compare(fixture, steps, expected, observed, trace)
         for _ in range(length):
             if found is not None or isinstance(expected, Refusal):
@@ -130,6 +138,8 @@ class _Walker:
             trace = self.reference.step_trace()
             typed = _typed(typed, step, before, expected)
             observed = attempt(self.impl, step)
+            if self.on_step is not None:
+                self.on_step(step, observed)
             found = self._compare(fixture, steps, expected, observed, trace, typed)
         return found
 
@@ -257,6 +267,7 @@ def differential_check(
     seed: int = 0,
     max_steps: int = 25,
     fixtures: Sequence[WalkFixture] = FIXTURES,
+    on_step: Callable[[WalkStep, Outcome], None] | None = None,
 ) -> DifferentialResult:
     """Walks an implementation and the in-process reference side by side.
 
@@ -267,11 +278,14 @@ def differential_check(
         seed: Hypothesis's seed: the same seed tries the same walks.
         max_steps: The longest walk.
         fixtures: Where walks may start.
+        on_step: Told of each request sent to the implementation and its answer, the
+            reset first (as `WalkStep("reset", fixture name)`); an exception it raises
+            ends the walk, is shrunk by hypothesis, and is raised from here.
 
     Returns:
         ok, or the minimal walk that differs with the first differing field.
     """
-    walker = _Walker(impl, spec)
+    walker = _Walker(impl, spec, on_step)
     found: list[_Found] = []
     runs = [0]
 

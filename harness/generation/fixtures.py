@@ -2,7 +2,9 @@
 
 The differential check (harness/generation/differential.py) and the generated checks
 (harness/generation/checks.py) start every walk from one of `FIXTURES`: a fresh install,
-one token, two tokens with a PIN and an app lock, a token near its expiry. Each fixture is
+one token, two tokens with a PIN and an app lock, a token near its expiry, two
+transactions awaiting confirmation (each with its own details), and a fresh install whose
+service has PINs. Each fixture is
 written as the 前提 steps of harness/vocabulary, and its `reset` fixture is what those
 steps make, so a walk can be written out as a scenario that starts where the walk started.
 Secret values stand in the 前提 as `{secret}` slots.
@@ -205,6 +207,41 @@ FIXTURES: Final[tuple[WalkFixture, ...]] = (
         name="near_expiry",
         title="有効期限まで残り181日のトークン",
         given=(f"「{_BANK}」のトークンが登録されている", "有効期限まで残り181日である"),
+    ),
+    WalkFixture(
+        name="two_transactions",
+        title="取引確認を開始したトークン (確認待ちの取引がふたつ)",
+        given=(
+            f"「{_BANK}」のトークンが登録されている",
+            "取引確認を開始済みである",
+            "取引「T1」が確認待ちである",
+            "取引「T2」が確認待ちである",
+            "取引「T2」の「振込先」は「ミライ商事」である",
+        ),
+        transactions=("T1", "T2"),
+    ),
+    WalkFixture(
+        name="pin_fresh",
+        title="インストール直後 (PIN設定のあるサービスに申請済み)",
+        given=(
+            "アプリを初めて起動する状態である",
+            f"サービス「{_PIN_BANK}」のサービスIDは「PIN01」である",
+            f"サービス「{_PIN_BANK}」はPIN設定のあるサービスである",
+            f"「{_PIN_BANK}」にユーザID「PINUSER」、利用開始パスワード「{_SLOT}」で申請済みである",
+        ),
+        secrets=("7531",),
+        right={
+            "サービスID": FieldValue("PIN01", "申請したサービスID"),
+            "ユーザID": FieldValue("PINUSER", "申請したユーザID"),
+            "利用開始パスワード": FieldValue("7531", _RIGHT_PASSWORD),
+            "PIN": FieldValue("7531", "PINの初期値 (利用開始パスワード)"),
+            "現在のPIN": FieldValue("7531", "PINの初期値 (利用開始パスワード)"),
+        },
+        wrong={
+            "利用開始パスワード": (_WRONG_PASSWORD,),
+            "PIN": (_WRONG_PIN,),
+            "現在のPIN": (_WRONG_PIN,),
+        },
     ),
 )
 """The starting points, simplest first (a shrunk walk prefers the first)."""

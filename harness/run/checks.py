@@ -4,9 +4,12 @@ differential starting point.
 They are collected from the spec's `statechart.yaml` (the file they are generated from):
 each generated check replays its path on the implementation and compares every view with
 the reference's; each differential item walks the implementation and the in-process
-reference side by side from one starting fixture, and shrinks a difference it finds. The
-generated set takes seconds to compute, so it is kept in pytest's cache, keyed by the spec
-and the code that generates it, and computed once for all workers.
+reference side by side from one starting fixture, and shrinks a difference it finds. Both
+also feed every request and answer to the run's contract monitor (harness.contracts): a
+broken contract fails the item at that step, naming the contract and its clauses (a walk
+is shrunk to the shortest that breaks it). The generated set takes seconds to compute, so
+it is kept in pytest's cache, keyed by the spec and the code that generates it, and
+computed once for all workers.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from harness.generation.fixtures import FIXTURES, WalkFixture
 from harness.generation.steps import Outcome, Refusal, TransitionIndex, WalkStep
 from harness.run.records import ItemRecord, StepRecord
 from harness.run.session import RunState
+from harness.run.watch import ContractBreach, ContractWatch, breach_replay, failed_by
 from harness.scenarios.feature import SECTION_TAG, marker_name
 from statechart.model import Spec
 
@@ -142,15 +146,24 @@ class GeneratedItem(_CheckItem):
     def runtest(self) -> None:
         """Replays the path; raises CheckMismatch at the first difference."""
         began = time.perf_counter()
-        impl = self.state.implementation()
+        state = self.state
+        impl = state.implementation()
         steps: list[StepRecord] = []
-        result = replay_check(impl, self.check, _recorder(self.state, steps))
+        watch = ContractWatch(state.monitor, self.check.fixture)
+        try:
+            result = replay_check(impl, self.check, _recorder(state, steps, watch))
+        except ContractBreach as breach:
+            seconds = time.perf_counter() - began
+            self.record = _generated_breach(self, breach, steps, seconds)
+            raise CheckMismatch(self.record) from None
         self.record = _generated_record(self, result, steps, time.perf_counter() - began)
         if not result.ok:
             raise CheckMismatch(self.record)
 
 
-def _recorder(state: RunState, steps: list[StepRecord]) -> StepObserver:
+def _recorder(
+    state: RunState, steps: list[StepRecord], watch: ContractWatch | None = None
+) -> StepObserver:
     def observe(index: int, step: WalkStep, expected: Outcome, observed: Outcome) -> None:
         if index < 0:
             state.secrets.add(_walk_secrets(step))
@@ -160,6 +173,8 @@ def _recorder(state: RunState, steps: list[StepRecord]) -> StepObserver:
         want = None if isinstance(expected, Refusal) or index < 0 else expected
         text = "リセット" if index < 0 else step_phrase(step)
         steps.append(StepRecord("もし", text, 0, "passed", view=view, expected_view=want))
+        if watch is not None:
+            watch(WalkStep("reset") if index < 0 else step, observed)
 
     return observe
 
@@ -205,6 +220,31 @@ def _generated_record(
     )
 
 
+def _generated_breach(
+    item: GeneratedItem, breach: ContractBreach, steps: list[StepRecord], seconds: float
+) -> ItemRecord:
+    check = item.check
+    secrets = item.state.secrets
+    steps[-1] = failed_by(steps[-1], breach, secrets)
+    taken = tuple(check.transitions[: len(steps) - 1])
+    return ItemRecord(
+        nodeid=item.nodeid,
+        kind="generated",
+        name=check.name,
+        path=str(item.path),
+        line=0,
+        feature=_GENERATED_FEATURE,
+        sections=_check_sections(item.state.spec, check),
+        verdict="fail",
+        clauses=breach.clauses,
+        message=secrets.text(str(breach)),
+        replay=breach_replay(check.fixture, breach, f"生成検査 {check.name}"),
+        steps=tuple(steps),
+        transitions=((), *taken),
+        seconds=seconds,
+    )
+
+
 def _shown(value: Any) -> str:
     return value if isinstance(value, str) else repr(value)
 
@@ -225,16 +265,47 @@ class DifferentialItem(_CheckItem):
         began = time.perf_counter()
         state = self.state
         options = state.options
-        result = differential_check(
-            state.implementation(),
-            state.spec,
-            max_examples=options.walks,
-            seed=options.seed,
-            fixtures=(self.fixture,),
-        )
+        try:
+            result = differential_check(
+                state.implementation(),
+                state.spec,
+                max_examples=options.walks,
+                seed=options.seed,
+                fixtures=(self.fixture,),
+                on_step=ContractWatch(state.monitor, self.fixture),
+            )
+        except ContractBreach as breach:
+            self.record = _differential_breach(self, breach, time.perf_counter() - began)
+            raise CheckMismatch(self.record) from None
         self.record = _differential_record(self, result, time.perf_counter() - began)
         if not result.ok:
             raise CheckMismatch(self.record)
+
+
+def _differential_breach(
+    item: DifferentialItem, breach: ContractBreach, seconds: float
+) -> ItemRecord:
+    secrets = item.state.secrets
+    steps = [StepRecord("もし", step_phrase(step), 0, "passed") for step in breach.walk]
+    steps = steps or [StepRecord("もし", "リセット", 0, "passed")]
+    steps[-1] = failed_by(steps[-1], breach, secrets)
+    state = item.state
+    return ItemRecord(
+        nodeid=item.nodeid,
+        kind="differential",
+        name=item.name,
+        path=str(item.path),
+        line=0,
+        feature=_DIFFERENTIAL_FEATURE,
+        sections=breach.breaches[0].sections,
+        verdict="fail",
+        clauses=breach.clauses,
+        message=secrets.text(str(breach)),
+        replay=breach_replay(item.fixture, breach, f"{item.name} (seed {state.options.seed})"),
+        steps=tuple(steps),
+        seconds=seconds,
+        extra={"walks": f"walks from {item.fixture.name}, seed {state.options.seed}"},
+    )
 
 
 def _differential_record(

@@ -10,11 +10,15 @@ the plugin turns into a verdict.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 from harness.adapters import ImplementationFailure
+from harness.contracts import Breach, Monitor
+from harness.contracts import Refusal as RefusalSeen
+from harness.contracts import Request as RequestSent
 from harness.protocol import CALLS, Implementation, reported_error
 from harness.run.records import StepRecord, StepStatus
 from harness.run.secrets import SecretBook
@@ -26,7 +30,15 @@ from harness.vocabulary.errors import Refused, StepError, StepFailed
 from harness.vocabulary.facts import Facts
 from statechart.model import Spec
 
-__all__ = ["ExpectationMissed", "ScenarioContext", "StepOutcome"]
+__all__ = [
+    "ContractBroken",
+    "ExpectationMissed",
+    "ScenarioContext",
+    "StepOutcome",
+    "attach_monitor",
+    "breach_text",
+    "monitor_of",
+]
 
 # A person's action refused as not_found or unsupported means the person could not do what
 # the step says: a conformance failure. Any other refusal (bad_request, internal, or a
@@ -35,6 +47,55 @@ _FAILING_REFUSALS: Final = frozenset({"not_found", "unsupported"})
 _PERSON_OPS: Final = frozenset({"launch", "tap", "enter", "key", "observe"})
 
 OutcomeKind = Literal["failed", "error", "broken"]
+
+_MONITORS: weakref.WeakKeyDictionary[Implementation, Monitor] = weakref.WeakKeyDictionary()
+
+
+def attach_monitor(impl: Implementation, monitor: Monitor) -> None:
+    """Makes `monitor` the contract monitor of every scenario run on `impl`.
+
+    A conformance run attaches one per implementation session (harness/run/session.py);
+    the scenarios that only replay the reference (harness/run/replay.py) have none.
+    """
+    _MONITORS[impl] = monitor
+
+
+def monitor_of(impl: Implementation) -> Monitor | None:
+    """The contract monitor attached to `impl`, if any."""
+    try:
+        return _MONITORS.get(impl)
+    except TypeError:  # an implementation that cannot be weakly referenced has none
+        return None
+
+
+def breach_text(breaches: Sequence[Breach]) -> str:
+    """The breaches of a step, as its failure message (the first one first)."""
+    lines = []
+    for breach in breaches:
+        cited = ", ".join((*breach.sections, *breach.assumptions))
+        lines.append(
+            f"契約 {breach.contract} [{cited}] に反しています: {breach.message}"
+            f" / 期待: {breach.expected} / 観測: {breach.observed}"
+        )
+    return "\n".join(lines)
+
+
+class ContractBroken(StepFailed):
+    """A request whose answer broke a contract of spec/contracts.yaml (the step fails).
+
+    Attributes:
+        breach: The first breach (its contract, sections and assumptions are recorded).
+        breaches: Every breach of the request.
+    """
+
+    def __init__(self, breaches: Sequence[Breach]) -> None:
+        first = breaches[0]
+        super().__init__(first.expected, first.observed)
+        self.breach = first
+        self.breaches = tuple(breaches)
+
+    def __str__(self) -> str:
+        return breach_text(self.breaches)
 
 
 class StepOutcome(Exception):
@@ -75,6 +136,8 @@ class ScenarioContext:
         otp_mark: The password seen when a ならば step last looked at it.
         steps: The records of the steps run so far.
         current: The step pytest-bdd is about to run (set by the plugin's hook).
+        monitor: The implementation's contract monitor (default: the one attached to
+            `impl`; None checks no contract).
     """
 
     impl: Implementation
@@ -86,15 +149,25 @@ class ScenarioContext:
     steps: list[StepRecord] = field(default_factory=list)
     current: Step | None = None
     started: bool = False
+    monitor: Monitor | None = None
     _requests: list[dict[str, Any]] = field(default_factory=list)
     _seconds: float = 0.0
     _last_view: View | None = None
     _next_id: int = 1
 
+    def __post_init__(self) -> None:
+        if self.monitor is None:
+            self.monitor = monitor_of(self.impl)
+
     # ---- StepContext
 
     def send(self, op: str, **args: Any) -> View:
-        """Sends one request; raises Refused when the implementation refuses it."""
+        """Sends one request; raises Refused when the implementation refuses it.
+
+        Raises:
+            Refused: The implementation refused the request.
+            ContractBroken: The answer broke a contract (checked before Refused).
+        """
         self._requests.append({"id": self._next_id, "op": op, **args})
         self._next_id += 1
         self.secrets.sent(op, args)
@@ -107,13 +180,25 @@ class ScenarioContext:
             reported = reported_error(error)
             if reported is None:
                 raise
+            self._check_contracts(op, args, RefusalSeen(reported[0], reported[1]))
             raise Refused(reported[0], reported[1], op) from None
         finally:
             self._seconds += time.perf_counter() - began
         if not isinstance(view, dict):
-            raise Refused("internal", f"op '{op}' returned {type(view).__name__}, not a view", op)
+            message = f"op '{op}' returned {type(view).__name__}, not a view"
+            self._check_contracts(op, args, RefusalSeen("internal", message))
+            raise Refused("internal", message, op)
         self._last_view = view
+        self._check_contracts(op, args, view)
         return view
+
+    def _check_contracts(self, op: str, args: dict[str, Any], outcome: View | RefusalSeen) -> None:
+        """Feeds the monitor the request as sent and its answer; a breach fails the step."""
+        if self.monitor is None:
+            return
+        breaches = self.monitor.step(RequestSent(op, dict(args)), outcome)
+        if breaches:
+            raise ContractBroken(breaches)
 
     def view(self) -> View:
         """Observes the view now."""
@@ -142,8 +227,12 @@ class ScenarioContext:
         status: StepStatus = "passed"
         expected, observed, message = "", "", ""
         failure: ImplementationFailure | None = None
+        broken: Breach | None = None
         try:
             self._attempt(step, phrase.handler, params)
+        except ContractBroken as contract:
+            status, expected, observed = "failed", contract.expected, contract.observed
+            message, broken = str(contract), contract.breach
         except StepFailed as failed:
             status, expected, observed = "failed", failed.expected, failed.observed
             message = str(failed)
@@ -154,10 +243,17 @@ class ScenarioContext:
             status = "failed" if failing else "error"
             observed = f"{refused.kind}: {refused.message}"
             message = f"実装が要求を拒否しました: {observed}"
-        except ImplementationFailure as broken:
-            failure, status = broken, "error"
-            message = f"実装の異常 ({broken.kind}): {broken.message}"
+        except ImplementationFailure as crashed:
+            failure, status = crashed, "error"
+            message = f"実装の異常 ({crashed.kind}): {crashed.message}"
         record = self._record(step, phrase.doc, status, expected, observed, message)
+        if broken is not None:
+            record = replace(
+                record,
+                contract=broken.contract,
+                clauses=broken.sections,
+                assumptions=broken.assumptions,
+            )
         self.steps.append(record)
         if status == "failed":
             raise ExpectationMissed("failed", record)

@@ -55,10 +55,9 @@ class StepRecord:
         observed: On failure, what was observed (masked).
         message: On failure, the whole message.
         seconds: Time its requests took.
-        contract: On failure, the contract it broke (spec/contracts.yaml), if one did.
-        clauses: On failure, the manual sections the broken expectation rests on.
-        assumptions: On failure, the assumptions the broken expectation rests on (any: a
-            deviation, not a fail).
+        contract: On failure, the contract of spec/contracts.yaml it broke ('' when none).
+        clauses: On failure, the manual sections the broken expectation (or contract) rests on.
+        assumptions: On failure, the assumptions it rests on (any: a deviation, not a fail).
     """
 
     keyword: str

@@ -2,7 +2,9 @@
 
 pytest-xdist runs one pytest session per worker, so each worker holds one `RunState`: the
 spec loaded once, one implementation process (started on first use, reset between items,
-closed at the end), the secrets sent so far, and an in-process reference for replays.
+closed at the end), its contract monitor (every request of every item goes through it, so
+it follows the implementation's world across `reset`s), the secrets sent so far, and an
+in-process reference for replays.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from harness.adapters import Adapter, ImplementationError, ImplementationFailure, adapter_for
+from harness.contracts import Monitor
+from harness.run.context import attach_monitor
 from harness.run.options import RunOptions
 from harness.run.replay import ScenarioReplayer
 from harness.run.secrets import SecretBook, secret_fields
@@ -35,12 +39,15 @@ class RunState:
         hello: The implementation's answer to `hello`, once started.
         start_failure: Why the implementation could not start ('' while it could).
         section_markers: Marker name → manual section id (`section-3.9.1` → `3.9.1`).
+        monitor: The implementation's contract monitor (harness.contracts), fed every
+            request of the scenarios, generated checks and differential walks.
     """
 
     options: RunOptions
     spec: Spec
     secrets: SecretBook = field(init=False)
     section_markers: dict[str, str] = field(init=False)
+    monitor: Monitor = field(init=False)
     hello: dict[str, Any] | None = None
     start_failure: str = ""
     _adapter: Adapter | None = None
@@ -48,6 +55,7 @@ class RunState:
 
     def __post_init__(self) -> None:
         self.secrets = SecretBook(secret_fields(self.spec))
+        self.monitor = Monitor(self.spec)
         self.section_markers = {
             marker_name(f"{SECTION_TAG}{section.id}"): section.id for section in self.spec.sections
         }
@@ -70,6 +78,7 @@ class RunState:
                 self.start_failure = f"{self.options.impl}: {error}"
                 raise ImplementationUnavailable(self.start_failure) from None
             self._adapter = adapter
+            attach_monitor(adapter, self.monitor)
         return self._adapter
 
     def replayer(self) -> ScenarioReplayer:

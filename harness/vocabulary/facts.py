@@ -8,6 +8,7 @@ service is `…_2`), which `parse_fixture` of the reference model works out.
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -41,6 +42,7 @@ class ServiceFacts:
     biometric_login: bool = True
     link: str | None = None
     login_site: str | None = None
+    min_app_version: str | None = None
 
 
 @dataclass
@@ -53,6 +55,7 @@ class TokenFacts:
     expires: str | None = None
     expires_in_days: int | None = None
     serial: str | None = None
+    seed: str | None = None
     transaction_started: bool = False
     biometric_registered: bool = False
 
@@ -69,7 +72,7 @@ class Facts:
     services: dict[str, ServiceFacts] = field(default_factory=lambda: _demo_services())
     tokens: list[TokenFacts] = field(default_factory=list)
     accounts: list[dict[str, str]] = field(default_factory=list)
-    transactions: list[dict[str, str]] = field(default_factory=list)
+    transactions: list[dict[str, Any]] = field(default_factory=list)
     device: dict[str, Any] = field(default_factory=dict)
     now: str | None = None
     privacy_agreed: bool | None = None
@@ -131,11 +134,62 @@ class Facts:
         )
 
     def add_transaction(self, transaction_id: str) -> None:
-        """A transaction of the latest token's user awaits confirmation."""
+        """A transaction of the latest token's user awaits confirmation.
+
+        Each gets details of its own (an amount by its number: 10,000円, 20,000円 …), so
+        「取引確認」 shows which one it is (3.13.2); a 前提 may state others.
+        """
+        if any(t["transaction_id"] == transaction_id for t in self.transactions):
+            raise StepError(f"取引「{transaction_id}」はすでにあります")
         token = self.last_token()
         service_id = self.services[token.service].service_id
+        amount = f"{(len(self.transactions) + 1) * 10_000:,}円"
         self.transactions.append(
-            {"transaction_id": transaction_id, "service_id": service_id, "user_id": token.user_id}
+            {
+                "transaction_id": transaction_id,
+                "service_id": service_id,
+                "user_id": token.user_id,
+                "details": {"取引内容": "振込", "金額": amount},
+            }
+        )
+
+    def transaction(self, transaction_id: str) -> dict[str, Any]:
+        """The transaction stated as `transaction_id`.
+
+        Raises:
+            StepError: No 前提 states it.
+        """
+        for transaction in self.transactions:
+            if transaction["transaction_id"] == transaction_id:
+                return transaction
+        stated = "、".join(f"「{t['transaction_id']}」" for t in self.transactions) or "(なし)"
+        raise StepError(
+            f"取引「{transaction_id}」は前提にありません (前提の取引: {stated})。"
+            "先に「取引「T1」が確認待ちである」を書いてください"
+        )
+
+    def account_of(self, token: TokenFacts) -> dict[str, str]:
+        """The service's account of a stored token (added to the fixture when first asked)."""
+        service_id = self.services[token.service].service_id
+        for account in self.accounts:
+            if (account["service_id"], account["user_id"]) == (service_id, token.user_id):
+                return account
+        account = {"service_id": service_id, "user_id": token.user_id}
+        self.accounts.append(account)
+        return account
+
+    def applied_account(self, user_id: str) -> dict[str, str]:
+        """The account a 前提 applied for with this user id (申請済み).
+
+        Raises:
+            StepError: No such 前提.
+        """
+        for account in self.accounts:
+            if account["user_id"] == user_id and "activation_password" in account:
+                return account
+        raise StepError(
+            f"ユーザID「{user_id}」の申請がありません。先に「…にユーザID「{user_id}」、"
+            "利用開始パスワード「…」で申請済みである」を書いてください"
         )
 
     # ---- reading back
@@ -208,11 +262,11 @@ class Facts:
         if self.device:
             fixture["device"] = dict(self.device)
         if self._services_changed():
-            fixture["services"] = [asdict(s) for s in self.services.values()]
+            fixture["services"] = [_service(s) for s in self.services.values()]
         if self.accounts:
             fixture["accounts"] = [dict(a) for a in self.accounts]
         if self.transactions:
-            fixture["transactions"] = [dict(t) for t in self.transactions]
+            fixture["transactions"] = copy.deepcopy(self.transactions)
         app = self._app()
         if app:
             fixture["app"] = app
@@ -243,6 +297,8 @@ class Facts:
             data["pin"] = token.pin
         if token.serial is not None:
             data["serial"] = token.serial
+        if token.seed is not None:
+            data["seed"] = token.seed
         expires = self._expiry(token)
         if expires is not None:
             data["expires"] = expires
@@ -267,6 +323,13 @@ class Facts:
             return parse_fixture(fixture)
         except FixtureError as error:
             raise StepError(f"この前提はアプリの状態にできません: {error}") from None
+
+
+def _service(service: ServiceFacts) -> dict[str, Any]:
+    data = asdict(service)
+    if data["min_app_version"] is None:  # no minimum: the key stays out (fixture default)
+        del data["min_app_version"]
+    return data
 
 
 def iso_date(text: str) -> str:

@@ -120,6 +120,68 @@ def _serial(ctx: StepContext, name: str, serial: str) -> None:
 
 
 @given.add(
+    "トークン「{name:Q}」のシードは「{seed:Q}」である",
+    "トークン「ミレインターネットバンキング」のシードは「GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ」である",
+    "トークンのシード (base32) を決める: パスワードはこのシードから計算される"
+    " (docs/protocol.md の Passwords、ASM-055)",
+)
+def _seed(ctx: StepContext, name: str, seed: str) -> None:
+    ctx.facts.token(name).seed = seed
+
+
+@given.add(
+    "ユーザID「{user:Q}」に発行されるトークンのシリアル番号は「{serial:Q}」、シードは「{seed:Q}」である",
+    "ユーザID「USER0001」に発行されるトークンのシリアル番号は「12345678」、"
+    "シードは「GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ」である",
+    "申請済みのユーザに初期設定・トークン追加で発行されるトークンのシリアル番号とシード (base32)"
+    " を決める (ASM-055)",
+)
+def _issued_values(ctx: StepContext, user: str, serial: str, seed: str) -> None:
+    account = ctx.facts.applied_account(user)
+    account.update(serial=serial, seed=seed)
+
+
+@given.add(
+    "トークン「{name:Q}」は利用不可になっている",
+    "トークン「ミレインターネットバンキング」は利用不可になっている",
+    "サービスがトークンを利用不可にしている (認証の失敗が続いたなど: PIN変更は S1E2、"
+    "取引確認開始は S5D2、取引確認は S6D2、ASM-048)",
+)
+def _token_locked(ctx: StepContext, name: str) -> None:
+    ctx.facts.account_of(ctx.facts.token(name))["state"] = "token_locked"
+
+
+@given.add(
+    "トークン「{name:Q}」の利用者はご利用申請後の初期設定が完了していない",
+    "トークン「ミレインターネットバンキング」の利用者はご利用申請後の初期設定が完了していない",
+    "サービスでの申請後の初期設定が終わっていない (有効期限の更新は S3B3、取引情報の取得は"
+    " S6B3、認証確認は S7B3、ASM-054)",
+)
+def _setup_incomplete(ctx: StepContext, name: str) -> None:
+    ctx.facts.account_of(ctx.facts.token(name))["state"] = "setup_incomplete"
+
+
+@given.add(
+    "取引確認機能の申し込みが処理中である",
+    "取引確認機能の申し込みが処理中である",
+    "直前に登録したトークンの利用者の取引確認機能の申し込み (3.13.1 (1)) がアプリの取引確認開始"
+    "を待っている (有効期限の更新は S3D3、ASM-049)",
+)
+def _application_pending(ctx: StepContext) -> None:
+    ctx.facts.account_of(ctx.facts.last_token())["transaction_application"] = "pending"
+
+
+@given.add(
+    "取引確認機能の申し込みが失効している",
+    "取引確認機能の申し込みが失効している",
+    "直前に登録したトークンの利用者の取引確認機能の申し込み (3.13.1 (1)) が失効している"
+    " (取引確認開始は S5E2、ASM-049)",
+)
+def _application_lapsed(ctx: StepContext) -> None:
+    ctx.facts.account_of(ctx.facts.last_token())["transaction_application"] = "lapsed"
+
+
+@given.add(
     "有効期限まで残り{n:N}日である",
     "有効期限まで残り180日である",
     "直前に登録したトークンの有効期限を今日から n 日後にする",
@@ -165,6 +227,24 @@ def _applied(ctx: StepContext, service: str, user: str, password: str) -> None:
 )
 def _service_id(ctx: StepContext, service: str, service_id: str) -> None:
     ctx.facts.service(service).service_id = service_id
+
+
+@given.add(
+    "サービス「{service:Q}」はPIN設定のあるサービスである",
+    "サービス「PINバンク」はPIN設定のあるサービスである",
+    "サービスのトークンにはPINがある (PINの初期値は利用開始パスワード、4.2)",
+)
+def _pin_service(ctx: StepContext, service: str) -> None:
+    ctx.facts.service(service).pin = True
+
+
+@given.add(
+    "サービス「{service:Q}」が受け付けるアプリのバージョンは「{version:Q}」以上である",
+    "サービス「ミレインターネットバンキング」が受け付けるアプリのバージョンは「5.0.0」以上である",
+    "これより古いアプリの初期設定・トークン追加は S0K1 になる (ASM-051)",
+)
+def _min_app_version(ctx: StepContext, service: str, version: str) -> None:
+    ctx.facts.service(service).min_app_version = version
 
 
 def _feature_flag(attribute: str, value: bool) -> Handler:
@@ -279,6 +359,25 @@ def _now(ctx: StepContext, at: str) -> None:
 )
 def _transaction(ctx: StepContext, transaction: str) -> None:
     ctx.facts.add_transaction(transaction)
+
+
+@given.add(
+    "取引「{transaction:Q}」の「{label:Q}」は「{value:Q}」である",
+    "取引「T1」の「金額」は「10,000円」である",
+    "「取引確認」に表示される取引の内容 (項目と値) を決める (前提の取引は既定で項目"
+    "「取引内容」「金額」を持ち、金額は取引ごとに違う)",
+)
+def _transaction_detail(ctx: StepContext, transaction: str, label: str, value: str) -> None:
+    ctx.facts.transaction(transaction)["details"][label] = value
+
+
+@given.add(
+    "取引「{transaction:Q}」の確認期限は「{at:Q}」である",
+    "取引「T1」の確認期限は「2026/04/01 09:05:00」である",
+    "サービスでこの日時 (日本時間) を過ぎると取引は確認待ちでなくなる (認証確認は S7J5、ASM-050)",
+)
+def _lapses_at(ctx: StepContext, transaction: str, at: str) -> None:
+    ctx.facts.transaction(transaction)["lapses_at"] = iso_instant(at)
 
 
 @given.add(

@@ -3,8 +3,7 @@
 QA writes feature files from these phrases without Python; `otpspec steps` lists them.
 Each `Phrase` has a kind (前提/もし/ならば), a `parse` pattern with 「」 quotes, an example
 and a doc; `match_step` finds the phrase of a step and `suggest` the nearest ones.
-The phrases live in vocabulary_given.py (前提), vocabulary_when.py (もし) and
-vocabulary_then.py (ならば).
+The phrases live in given.py (前提), when.py (もし), then.py and then_values.py (ならば).
 """
 
 from __future__ import annotations
@@ -17,11 +16,17 @@ from harness.scenarios.feature import StepKind
 from harness.vocabulary.base import KIND_KEYWORDS, Phrase
 from harness.vocabulary.given import GIVEN_PHRASES
 from harness.vocabulary.then import THEN_PHRASES
+from harness.vocabulary.then_values import THEN_VALUE_PHRASES
 from harness.vocabulary.when import WHEN_PHRASES
 
 __all__ = ["KIND_KEYWORDS", "PHRASES", "Phrase", "match_any", "match_step", "suggest"]
 
-PHRASES: Final[tuple[Phrase, ...]] = (*GIVEN_PHRASES, *WHEN_PHRASES, *THEN_PHRASES)
+PHRASES: Final[tuple[Phrase, ...]] = (
+    *GIVEN_PHRASES,
+    *WHEN_PHRASES,
+    *THEN_PHRASES,
+    *THEN_VALUE_PHRASES,
+)
 """Every phrase: 前提, then もし, then ならば, each in the order they are listed."""
 
 SUGGESTIONS: Final = 3

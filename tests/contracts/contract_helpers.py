@@ -1,30 +1,16 @@
-"""Helpers of the contract tests: hand-made views, a recording driver, and test-only mutants.
-
-The mutants are the reference with one behaviour changed for one app (nothing global is
-patched); the shipped ones live in harness/mutants.py.
-"""
+"""Helpers of the contract tests: hand-made views, fixtures, and a driver that checks every
+contract on every step (the mutants it drives are the shipped ones, harness/mutants)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import replace
-from functools import partial
+from collections.abc import Iterator
 from typing import Any
 
 from harness.contracts import Breach, Monitor, Refusal, Request
-from statechart.actions import ACTIONS
 from statechart.app import AppError, ReferenceApp
-from statechart.guards import GUARDS
-from statechart.machine import StateMachine
 from statechart.model import Spec
-from statechart.server import AuthServer
-from statechart.session import Session
-from statechart.view import ViewBuilder
 
 View = dict[str, Any]
-ActionFunction = Callable[[Session], None]
-ViewFilter = Callable[[Session, View], View]
-SessionPatch = Callable[[Session], None]
 
 NOW = "2026-04-01T09:00:00+09:00"
 BANK = {"service_id": "MIRAI01", "name": "ミレインターネットバンキング",
@@ -80,60 +66,6 @@ def transactions(*ids: str, user: str = "USER0001") -> list[dict[str, Any]]:
         {"transaction_id": t, "service_id": "MIRAI01", "user_id": user, "details": DETAILS[i]}
         for i, t in enumerate(ids)
     ]
-
-
-class Mutant(ReferenceApp):
-    """The reference with actions, the session or the view changed for this app only.
-
-    Args:
-        spec: The (possibly edited) spec.
-        actions: Action name → replacement.
-        session: Changes each new session (its server, its password).
-        view: Rewrites each view.
-    """
-
-    def __init__(
-        self,
-        spec: Spec,
-        *,
-        actions: Mapping[str, ActionFunction] | None = None,
-        session: SessionPatch | None = None,
-        view: ViewFilter | None = None,
-    ) -> None:
-        self._session_patch = session
-        self._view_filter = view
-        super().__init__(spec)
-        if actions:
-            bound_guards = {n: partial(self._ask, f) for n, f in GUARDS.items()}
-            bound = {n: partial(self._do, f) for n, f in {**ACTIONS, **actions}.items()}
-            self._guards = bound_guards
-            self.machine = StateMachine(spec.statechart, bound_guards, bound)
-            scalars = {k: v for k, v in spec.rules.values.items() if isinstance(v, str | int)}
-            self._views = ViewBuilder(spec.statechart, scalars, bound_guards)
-
-    def _new_session(self, fixture: Mapping[str, Any]) -> Session:
-        session = super()._new_session(fixture)
-        if self._session_patch is not None:
-            self._session_patch(session)
-        return session
-
-    def observe(self) -> dict[str, Any]:
-        shown = super().observe()
-        return shown if self._view_filter is None else self._view_filter(self._session, shown)
-
-
-def with_rule(spec: Spec, key: str, value: object) -> Spec:
-    """A spec whose rules.yaml value `key` is `value`."""
-    return replace(spec, rules=replace(spec.rules, values={**spec.rules.values, key: value}))
-
-
-def with_server(patch: Callable[[AuthServer], None]) -> SessionPatch:
-    """A session patch that changes the session's server."""
-
-    def apply(session: Session) -> None:
-        patch(session.server)
-
-    return apply
 
 
 class Driver:

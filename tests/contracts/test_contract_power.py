@@ -1,51 +1,34 @@
-"""Each contract proves its power: a mutant of the reference that it flags, while the
-reference, driven through the same steps, breaks no contract at all.
-
-The mutants are written here (tests only); those worth shipping are listed for
-harness/mutants.py in the lead's report. Several are the reference's own old bugs.
+"""Each contract proves its power: a shipped mutant (harness/mutants, its `contract`) that
+it flags, while the reference, driven through the same steps, breaks no contract at all.
+Several mutants are the reference's own old bugs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
 
 import pytest
-from contract_helpers import (
-    DETAILS,
-    Driver,
-    Mutant,
-    fixture,
-    token,
-    transactions,
-    with_rule,
-    with_server,
-)
+from contract_helpers import DETAILS, Driver, fixture, token, transactions
 
 from harness.contracts import CONTRACTS
-from statechart.actions import ACTIONS
+from harness.mutants import MUTANTS, Mutant, mutant_named
 from statechart.app import ReferenceApp
 from statechart.model import Spec
-from statechart.otp import token_password
-from statechart.server import AuthServer, Outcome
-from statechart.session import Session
 
 Scenario = Callable[[Driver], None]
-Build = Callable[[Spec], ReferenceApp]
-
-
-@dataclass(frozen=True)
-class Case:
-    """A contract, the steps that exercise it, and a mutant it must flag."""
-
-    contract: str
-    bug: str
-    scenario: Scenario
-    mutant: Build
 
 
 # ---- scenarios
+
+
+def _expired_at_launch(d: Driver) -> None:
+    d.start(fixture(token(expires="2026-03-31")))
+
+
+def _nothing_pending(d: Driver) -> None:
+    d.start(fixture(token(transaction_started=True)))
+    d.tap("取引確認")
 
 
 def _otp_screen(d: Driver) -> None:
@@ -194,282 +177,49 @@ def _confirm_then_next(d: Driver) -> None:
     d.tap("次の取引を確認")
 
 
-# ---- mutants
+# ---- the shipped mutants (harness/mutants), each with the steps that show its bug
 
 
-def _true_time_password(session: Session) -> None:
-    """The app computes passwords from true time, ignoring the device clock (ASM-009)."""
+@dataclass(frozen=True)
+class Case:
+    """A shipped mutant, the steps that exercise it, and the contract it must break."""
 
-    def wrong(token: Any) -> str:
-        pin = session.entered_pin if token.pin is not None else None
-        return token_password(token.seed, pin, session.world.now, period=60, digits=6)
+    mutant: str
+    scenario: Scenario
 
-    session.password = wrong  # type: ignore[method-assign]
-
-
-def _five_digits(session: Session, shown: dict[str, Any]) -> dict[str, Any]:
-    otp = shown["otp"]
-    return shown if otp is None else {**shown, "otp": otp[1:]}
-
-
-def _expired_password(session: Session, shown: dict[str, Any]) -> dict[str, Any]:
-    """The old reference: a token that expires while shown keeps its password."""
-    selected = session.selected
-    if shown["screen"] and shown["screen"]["title"] == "ワンタイムパスワード" and selected:
-        return {**shown, "otp": session.password(selected)}
-    return shown
-
-
-def _issue_with_pin(pin: str) -> Callable[[AuthServer], None]:
-    def patch(server: AuthServer) -> None:
-        issue = server.issue
-
-        def issued(*args: Any, **kwargs: Any) -> Outcome:
-            outcome = issue(*args, **kwargs)
-            if outcome.token is not None and outcome.token.pin is not None:
-                outcome.token.pin = pin
-            return outcome
-
-        server.issue = issued  # type: ignore[method-assign]
-
-    return patch
-
-
-def _old_issue(s: Session) -> None:
-    """The old reference: after 初期設定 the password ignored the PIN (4.2)."""
-    ACTIONS["request_issue"](s)
-    s.entered_pin = None
-
-
-def _pin_change_needs_restart(s: Session) -> None:
-    """3.8's change is sent, but the running app keeps the old PIN until relaunched."""
-    kept = s.entered_pin
-    ACTIONS["request_pin_change"](s)
-    s.entered_pin = kept
-
-
-def _no_current_pin_check(server: AuthServer) -> None:
-    change = server.change_pin
-
-    def changed(token: Any, current: str, new: str, now: Any, online: bool) -> Outcome:
-        return change(token, token.pin, new, now, online)
-
-    server.change_pin = changed  # type: ignore[method-assign]
-
-
-def _correction_stores_nothing(server: AuthServer) -> None:
-    correct = server.correct
-
-    def corrected(token: Any, now: Any, skew: int, online: bool) -> Outcome:
-        outcome = correct(token, now, skew, online)
-        server._corrections.pop(token.key, None)
-        return outcome
-
-    server.correct = corrected  # type: ignore[method-assign]
-
-
-def _used_passwords_accepted(server: AuthServer) -> None:
-    confirm = server.confirm_transaction
-
-    def confirmed(*args: Any) -> Outcome:
-        server._used_steps.clear()
-        return confirm(*args)
-
-    server.confirm_transaction = confirmed  # type: ignore[method-assign]
-
-
-def _pin_in_clear(session: Session, shown: dict[str, Any]) -> dict[str, Any]:
-    if "PIN" not in shown["fields"]:
-        return shown
-    return {**shown, "fields": {**shown["fields"], "PIN": str(session.form.get("PIN", ""))}}
-
-
-def _other_serial(server: AuthServer) -> None:
-    issue = server.issue
-
-    def issued(*args: Any, **kwargs: Any) -> Outcome:
-        outcome = issue(*args, **kwargs)
-        if outcome.token is not None:
-            outcome.token.serial = str(int(outcome.token.serial) + 1).zfill(8)[-8:]
-        return outcome
-
-    server.issue = issued  # type: ignore[method-assign]
-
-
-def _add_without_suffix(s: Session) -> None:
-    ACTIONS["request_token_add"](s)
-    if not s.failed and s.naming is not None:
-        s.tokens[s.naming].added_text = ""
-
-
-def _blank_keeps_text(s: Session) -> None:
-    """A blank 「変更後の追加文言」 keeps the old text (1.3.1, 3.12 注意)."""
-    if s.form.get("変更後の追加文言"):
-        ACTIONS["set_display_text"](s)
-
-
-def _names_selected_token(spec: Spec) -> Spec:
-    """The old reference: 3.3's 「トークン表示名設定」 names the selected token."""
-    path = "running.main.settings.add_display_name"
-    state = replace(spec.statechart.state(path), shows=("token",))
-    chart = replace(spec.statechart, states={**spec.statechart.states, path: state})
-    return replace(spec, statechart=chart)
-
-
-def _old_load_display_text(s: Session) -> None:
-    """The old reference: 3.12 took the token of an abandoned 3.3 flow when there was one."""
-    token = s.naming_token() or s.selected
-    if token is not None:
-        s.prefill["変更後の追加文言"] = token.added_text
-
-
-def _old_set_display_text(s: Session) -> None:
-    token = s.naming_token() or s.selected
-    if token is not None:
-        token.added_text = str(s.form.get("変更後の追加文言", ""))
-    s.naming = None
-
-
-def _deletes_the_next(s: Session) -> None:
-    if s.marked is not None and s.marked + 1 < len(s.tokens):
-        s.marked += 1
-    ACTIONS["delete_marked_token"](s)
-
-
-def _selection_not_shifted(s: Session) -> None:
-    marked, selected = s.marked, s.world.app.selected
-    ACTIONS["delete_marked_token"](s)
-    if marked is not None and selected is not None and selected != marked:
-        s.world.app.selected = selected if selected < len(s.tokens) else None
-
-
-def _lock_stays(s: Session) -> None:
-    if s.lock_form_on:
-        ACTIONS["apply_app_lock"](s)
-
-
-def _renewal_extends_nothing(server: AuthServer) -> None:
-    renew = server.renew
-
-    def renewed(token: Any, *args: Any) -> Outcome:
-        expires = token.expires
-        outcome = renew(token, *args)
-        token.expires = expires
-        return outcome
-
-    server.renew = renewed  # type: ignore[method-assign]
-
-
-def _newest_first(server: AuthServer) -> None:
-    pending = server.pending_transactions
-
-    def newest(key: Any, now: Any = None) -> list[Any]:
-        return list(reversed(pending(key, now)))
-
-    server.pending_transactions = newest  # type: ignore[method-assign]
-
-
-def _notification_ignored(server: AuthServer) -> None:
-    """The old reference: a notification's transaction is not asked for."""
-    fetch = server.fetch_transaction
-
-    def fetched(token: Any, now: Any, skew: int, online: bool, wanted: Any = None) -> Outcome:
-        return fetch(token, now, skew, online, None)
-
-    server.fetch_transaction = fetched  # type: ignore[method-assign]
-
-
-def _confirms_all(server: AuthServer) -> None:
-    confirm = server.confirm_transaction
-
-    def confirmed(token: Any, *args: Any) -> Outcome:
-        outcome = confirm(token, *args)
-        if outcome.ok:
-            for transaction in server.pending_transactions(token.key):
-                transaction.state = "confirmed"
-        return outcome
-
-    server.confirm_transaction = confirmed  # type: ignore[method-assign]
-
-
-def _confirms_none(server: AuthServer) -> None:
-    confirm = server.confirm_transaction
-
-    def confirmed(token: Any, *args: Any) -> Outcome:
-        outcome = confirm(token, *args)
-        if outcome.transaction is not None:
-            outcome.transaction.state = "pending"
-        return outcome
-
-    server.confirm_transaction = confirmed  # type: ignore[method-assign]
-
-
-def _session(patch: Callable[[Session], None]) -> Build:
-    return lambda spec: Mutant(spec, session=patch)
-
-
-def _server(patch: Callable[[AuthServer], None]) -> Build:
-    return lambda spec: Mutant(spec, session=with_server(patch))
-
-
-def _actions(**actions: Callable[[Session], None]) -> Build:
-    return lambda spec: Mutant(spec, actions=actions)
-
-
-def _view(rewrite: Callable[[Session, dict[str, Any]], dict[str, Any]]) -> Build:
-    return lambda spec: Mutant(spec, view=rewrite)
+    @property
+    def shipped(self) -> Mutant:
+        return mutant_named(self.mutant)
 
 
 CASES = [
-    Case("password_format", "5-digit passwords", _otp_screen, _view(_five_digits)),
-    Case("password_value", "passwords from true time, not the device clock", _otp_screen,
-         _session(_true_time_password)),
-    Case("expired_token_shows_no_password", "old reference: expiry while shown",
-         _expires_while_shown, _view(_expired_password)),
-    Case("initial_pin_is_activation_password", "the initial PIN is not the activation password",
-         _setup_with_pin, _server(_issue_with_pin("0000"))),
-    Case("initial_pin_is_activation_password", "old reference: no PIN after 初期設定",
-         _setup_with_pin, _actions(request_issue=_old_issue)),
-    Case("pin_change_takes_effect", "a PIN change takes effect only after a restart",
-         _pin_change, _actions(request_pin_change=_pin_change_needs_restart)),
-    Case("current_pin_checked", "PIN変更 ignores 「現在のPIN」", _wrong_current_pin,
-         _server(_no_current_pin_check)),
-    Case("correction_takes_effect", "correction stores no correction",
-         _correction_then_confirm, _server(_correction_stores_nothing)),
-    Case("password_verdict", "a used password is accepted", _two_confirmations_in_a_minute,
-         _server(_used_passwords_accepted)),
-    Case("secrets_masked", "the PIN shows in clear", _pin_typed, _view(_pin_in_clear)),
-    Case("token_limit", "an 11th token can be added", _eleventh_token,
-         lambda spec: ReferenceApp(with_rule(spec, "max_tokens", 11))),
-    Case("token_serial", "a serial other than the documented one", _setup,
-         _server(_other_serial)),
-    Case("display_names", "a second token gets no _2", _add_second,
-         _actions(request_token_add=_add_without_suffix)),
-    Case("display_text_applied", "a blank text keeps the old one", _blank_text,
-         _actions(set_display_text=_blank_keeps_text)),
-    Case("acted_on_token_is_named", "old reference: 3.3 names the selected token",
-         _add_second, lambda spec: ReferenceApp(_names_selected_token(spec))),
-    Case("display_text_applied", "old reference: 3.12 renames the token of a left 3.3 flow",
-         _add_second_then_rename_selected,
-         _actions(load_display_text=_old_load_display_text,
-                  set_display_text=_old_set_display_text)),
-    Case("deletion_removes_that_token", "deletes the token after the one confirmed",
-         _delete_first, _actions(delete_marked_token=_deletes_the_next)),
-    Case("selection_kept", "deleting an earlier token moves the selection", _delete_before_selected,
-         _actions(delete_marked_token=_selection_not_shifted)),
-    Case("lock_code_in_force", "turning the app lock off does not remove it", _lock_off,
-         _actions(apply_app_lock=_lock_stays)),
-    Case("renewal_extends_expiry", "renewal keeps the old expiry", _renewal,
-         _server(_renewal_extends_nothing)),
-    Case("transaction_details_shown", "the newest transaction first", _two_pending,
-         _server(_newest_first)),
-    Case("notification_opens_its_transaction", "old reference: the oldest, not the notified",
-         _notified_second, _server(_notification_ignored)),
-    Case("confirmation_confirms_that_transaction", "confirming confirms every transaction",
-         _confirm_then_next, _server(_confirms_all)),
-    Case("confirmation_confirms_that_transaction", "confirming confirms nothing",
-         _confirm_then_next, _server(_confirms_none)),
-]  # fmt: skip
+    Case("five_digit_password", _otp_screen),
+    Case("password_from_true_time", _otp_screen),
+    Case("password_after_expiry", _expires_while_shown),
+    Case("expired_shows_otp", _expired_at_launch),
+    Case("initial_pin_not_activation_password", _setup_with_pin),
+    Case("pinless_password_after_setup", _setup_with_pin),
+    Case("pin_change_after_restart", _pin_change),
+    Case("current_pin_ignored", _wrong_current_pin),
+    Case("correction_stores_nothing", _correction_then_confirm),
+    Case("used_password_accepted", _two_confirmations_in_a_minute),
+    Case("pin_in_clear", _pin_typed),
+    Case("eleventh_token", _eleventh_token),
+    Case("other_serial", _setup),
+    Case("no_suffix", _add_second),
+    Case("blank_text_kept", _blank_text),
+    Case("add_names_selected_token", _add_second),
+    Case("rename_leaks_pending_token", _add_second_then_rename_selected),
+    Case("deletes_the_next_token", _delete_first),
+    Case("selection_not_shifted", _delete_before_selected),
+    Case("lock_stays_after_off", _lock_off),
+    Case("renewal_keeps_expiry", _renewal),
+    Case("newest_transaction_first", _two_pending),
+    Case("notification_opens_oldest", _notified_second),
+    Case("confirms_every_transaction", _confirm_then_next),
+    Case("confirms_no_transaction", _confirm_then_next),
+    Case("empty_transaction_screen", _nothing_pending),
+]
 
 
 def _run(app: ReferenceApp, spec: Spec, scenario: Scenario) -> Driver:
@@ -478,16 +228,23 @@ def _run(app: ReferenceApp, spec: Spec, scenario: Scenario) -> Driver:
     return driver
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.contract}: {c.bug}")
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.mutant)
 def test_the_reference_passes_and_the_mutant_is_flagged(case: Case, spec: Spec) -> None:
     reference = _run(ReferenceApp(spec), spec, case.scenario)
     assert [b.format() for b in reference.breaches] == []
-    mutant = _run(case.mutant(spec), spec, case.scenario)
-    assert case.contract in mutant.broken(), [b.format() for b in mutant.breaches]
+    mutant = _run(case.shipped.build(spec), spec, case.scenario)
+    assert case.shipped.contract in mutant.broken(), [b.format() for b in mutant.breaches]
 
 
-def test_every_contract_has_a_mutant() -> None:
-    assert {case.contract for case in CASES} == set(CONTRACTS)
+def test_every_contract_has_a_shipped_mutant() -> None:
+    named = {mutant.contract for mutant in MUTANTS if mutant.contract}
+    assert named == set(CONTRACTS)
+    assert {case.shipped.contract for case in CASES} == set(CONTRACTS)
+
+
+def test_every_mutant_that_names_a_contract_is_tried_here() -> None:
+    tried = {case.mutant for case in CASES}
+    assert {mutant.name for mutant in MUTANTS if mutant.contract} <= tried
 
 
 def test_details_differ_so_transactions_can_be_told_apart() -> None:

@@ -1,6 +1,8 @@
 """Fixtures for the mutant tests: the generated checks (once per run), the walkthrough, and
-every mutant run once as its own `otpspec serve --mutant NAME` process. The kill rate is
-printed at the end of the run."""
+every mutant run once as its own `otpspec serve --mutant NAME` process against the
+generated checks, the feature scenarios, the walkthrough and, if need be, the differential
+walks (the contracts watching every step). The kill rate is printed at the end of the
+run."""
 
 from __future__ import annotations
 
@@ -10,11 +12,18 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from mutant_helpers import Kill, load_walkthrough, served, try_cheap, try_differential
+from mutant_helpers import (
+    Kill,
+    load_walkthrough,
+    served,
+    shipped_scenarios,
+    try_cheap,
+    try_differential,
+)
 
 from harness.adapters import SubprocessAdapter
 from harness.generation.checks import GeneratedSet, generate_checks
-from harness.mutants.catalogue import MUTANTS
+from harness.mutants.catalogue import MUTANTS, Mutant
 from statechart.model import Spec
 
 WORKERS = 4  # processes at work at once: two cores, and each side mostly waits on the other
@@ -39,8 +48,13 @@ def walkthrough() -> ModuleType:
 def kills(spec: Spec, generated: GeneratedSet, walkthrough: ModuleType) -> dict[str, Kill]:
     """Each mutant run once, as its own process: how it was killed."""
     if not KILLS:
+        scenarios = shipped_scenarios(spec)
+
+        def cheap_kill(mutant: Mutant) -> Kill:
+            return try_cheap(mutant, generated, walkthrough, spec, scenarios)
+
         with ThreadPoolExecutor(WORKERS) as pool:
-            cheap = list(pool.map(lambda m: try_cheap(m, generated, walkthrough), MUTANTS))
+            cheap = list(pool.map(cheap_kill, MUTANTS))
         for kill in cheap:
             # Hypothesis runs one test at a time; the few survivors go one by one.
             KILLS[kill.mutant.name] = kill if kill.killer else try_differential(kill, spec)

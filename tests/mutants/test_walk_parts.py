@@ -171,6 +171,20 @@ class TestFixtureFromGiven:
             assert app.reset(fixture.fixture())["app"] == "closed"
         assert fixture_named("near_expiry").data["app"]["tokens"][0]["expires"] == "2026-09-29"
 
+    def test_two_transactions_each_with_its_details(self) -> None:
+        data = fixture_named("two_transactions").data
+        first, second = (t["details"] for t in data["transactions"])
+        assert first != second and second["振込先"] == "ミライ商事"
+        assert data["app"]["tokens"][0]["transaction_started"] is True
+
+    def test_a_pin_service_with_an_account_not_issued_yet(self) -> None:
+        fixture = fixture_named("pin_fresh")
+        service = next(s for s in fixture.data["services"] if s["service_id"] == "PIN01")
+        (account,) = fixture.data["accounts"]
+        assert service["pin"] is True and "app" not in fixture.data
+        assert account["activation_password"] == fixture.right["利用開始パスワード"].text
+        assert fixture.right["現在のPIN"].text == account["activation_password"]  # 4.2
+
     def test_unknown_step(self) -> None:
         with pytest.raises(ValueError, match="no 前提 phrase"):
             fixture_from_given(["何もない前提"])

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 from repo_paths import REPO_ROOT
-from spec_helpers import BROKEN_DIR, MINIMAL_ACTIONS, MINIMAL_DIR, MINIMAL_GUARDS, SpecCopy
+from spec_helpers import (
+    BROKEN_DIR,
+    MINIMAL_ACTIONS,
+    MINIMAL_CONTRACTS,
+    MINIMAL_DIR,
+    MINIMAL_GUARDS,
+    SpecCopy,
+)
 
 from harness.cli import commands as cli
 from harness.cli import validate
@@ -20,7 +27,8 @@ from statechart.loader import load_spec
 @pytest.fixture
 def minimal_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     """Makes the CLI check names against the minimal spec's registry."""
-    monkeypatch.setattr(validate, "registry", lambda: (MINIMAL_GUARDS, MINIMAL_ACTIONS))
+    names = (MINIMAL_GUARDS, MINIMAL_ACTIONS, MINIMAL_CONTRACTS)
+    monkeypatch.setattr(validate, "registry", lambda: names)
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
