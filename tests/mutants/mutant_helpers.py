@@ -215,5 +215,5 @@ def try_differential(kill: Kill, spec: Spec) -> Kill:
         str(result.field),
         grounds.sections,
         seconds,
-        grounds.assumptions,
+        assumptions=grounds.assumptions,
     )
