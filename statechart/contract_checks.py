@@ -65,6 +65,20 @@ def _cited_back(spec: Spec, contract: Contract) -> Iterator[Problem]:
         yield spec.locations.problem(_at(contract.origin, "assumptions", index), message, hint)
 
 
+def _assumed(spec: Spec, contract: Contract) -> Iterator[Problem]:
+    """An aspect's assumptions are among those the contract rests on."""
+    for aspect, idents in contract.assumed:
+        for index, ident in enumerate(idents):
+            if ident not in contract.assumptions:
+                message = (
+                    f"contract {contract.name}: aspect {aspect!r} rests on {ident}, which is"
+                    " not among its assumptions"
+                )
+                hint = f"add {ident} to the contract's assumptions, or cite one of them"
+                origin = _at(contract.origin, "assumed", aspect, index)
+                yield spec.locations.problem(origin, message, hint)
+
+
 def _names(spec: Spec, implemented: Set[str]) -> Iterator[Problem]:
     listed = {contract.name for contract in spec.contracts}
     for contract in spec.contracts:
@@ -89,5 +103,6 @@ def check_contracts(spec: Spec, implemented: Set[str] | None = None) -> Iterator
         yield from _states(spec, contract)
         yield from _after(spec, contract)
         yield from _cited_back(spec, contract)
+        yield from _assumed(spec, contract)
     if implemented is not None:
         yield from _names(spec, implemented)

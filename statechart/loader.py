@@ -318,6 +318,17 @@ def _contract(node: _Node) -> Contract:
         states=node.names("states"),
         sections=node.names("sections"),
         assumptions=node.names("assumptions"),
+        assumed=_aspects(node.data.get("assumed")),
+    )
+
+
+def _aspects(data: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(data, dict):
+        return ()
+    return tuple(
+        (str(aspect), tuple(str(ident) for ident in ids))
+        for aspect, ids in data.items()
+        if isinstance(ids, list)
     )
 
 

@@ -80,6 +80,13 @@ class Contract:
     states: Names = ()
     sections: Names = ()
     assumptions: Names = ()
+    assumed: tuple[tuple[str, Names], ...] = ()
+    """Per aspect of the contract that the register alone requires, its assumptions: a
+    breach of that aspect is a deviation (docs/grading.md); any other breach is a fail."""
+
+    def assumed_for(self, aspect: str) -> Names:
+        """The assumptions a breach of `aspect` rests on alone (empty: the manual's)."""
+        return dict(self.assumed).get(aspect, ())
 
 
 @dataclass(frozen=True)

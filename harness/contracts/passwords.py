@@ -38,13 +38,14 @@ def _pin_source(world: World, token: Token) -> str | None:
     return world.pin_source if token.serial == world.selected else None
 
 
-@contract("password_format")
+@contract("password_format", aspects=("digits",))
 def _format(step: Step) -> Iterator[Finding]:
     otp = None if step.view is None else step.view.get("otp")
     digits = step.world.params.digits
     if otp is not None and not (isinstance(otp, str) and re.fullmatch(f"[0-9]{{{digits}}}", otp)):
+        # The manual shows six digits but never says how many (ASM-030).
         yield Finding(
-            "the password shown is not 6 half-width digits", f"{digits} digits", repr(otp)
+            "the password shown is not 6 half-width digits", f"{digits} digits", repr(otp), "digits"
         )
 
 
@@ -54,11 +55,10 @@ def _value(step: Step) -> Iterator[Finding]:
     if shown is None:
         return
     otp, token = shown
-    digits = step.world.params.digits
-    if _pin_source(step.world, token) in ("changed", "initial") or not (
-        len(otp) == digits and otp.isascii() and otp.isdigit()
-    ):
-        return  # pin_change_takes_effect, initial_pin_… and password_format own these
+    if _pin_source(step.world, token) in ("changed", "initial"):
+        return  # pin_change_takes_effect and initial_pin_… own these
+    # A password of another length is also judged here: whatever the manual leaves open
+    # about its format (ASM-030), it must authenticate at the documented service.
     expected = app_password(step.world, token)
     if otp == expected:
         return
@@ -74,17 +74,22 @@ def _value(step: Step) -> Iterator[Finding]:
     )
 
 
-@contract("expired_token_shows_no_password")
+@contract("expired_token_shows_no_password", aspects=("while_shown",))
 def _expired(step: Step) -> Iterator[Finding]:
     otp = None if step.view is None else step.view.get("otp")
     if otp is None:
         return
     expiry = shown_date(step.shown_token_field("expires"))
     if step.shown == "有効期限切れ" or (expiry is not None and expiry < step.world.device_date):
+        # At launch 3.9.2 shows 「有効期限切れ」 with no password; that the password also goes
+        # on a screen reached otherwise (one open before the token expired, a tab) is
+        # ASM-053's decision.
+        elsewhere = step.request.op != "launch" and step.shown != "有効期限切れ"
         yield Finding(
             f"a password shows for a token that expired on {step.shown_token_field('expires')}",
             "no password",
             "a password",
+            "while_shown" if elsewhere else "",
         )
 
 
@@ -220,7 +225,7 @@ def _verdict(step: Step) -> Iterator[Finding]:
         )
 
 
-@contract("secrets_masked")
+@contract("secrets_masked", aspects=("mask",))
 def _masked(step: Step) -> Iterator[Finding]:
     fields = None if step.view is None else step.view.get("fields")
     if not isinstance(fields, dict):
@@ -230,11 +235,18 @@ def _masked(step: Step) -> Iterator[Finding]:
         if label not in params.secret_labels or not isinstance(shown, str) or not shown:
             continue
         typed = step.world.typed.get(label)
-        if set(shown) != {params.mask}:
+        if set(shown) == {params.mask}:
+            if typed is not None and len(shown) != len(typed):
+                yield Finding(
+                    f"「{label}」 does not show one mask per character typed",
+                    f"{len(typed)} × {params.mask}",
+                    f"{len(shown)} × {params.mask}",
+                    "mask",
+                )
+        elif set(shown) & (set(typed) if typed is not None else {c for c in shown if c.isalnum()}):
+            # A character typed shows in clear: the manual's マスク表示 (3.1.2, 3.1.3).
             yield Finding(f"「{label}」 shows what was typed", "masked", "characters in clear")
-        elif typed is not None and len(shown) != len(typed):
-            yield Finding(
-                f"「{label}」 does not show one mask per character typed",
-                f"{len(typed)} × {params.mask}",
-                f"{len(shown)} × {params.mask}",
-            )
+        else:
+            # Masked, with another character or count: ASM-032's ● per character.
+            yield Finding(f"「{label}」 is masked otherwise", f"{params.mask} per character",
+                          f"{len(shown)} × {sorted(set(shown))[0]!r}", "mask")  # fmt: skip

@@ -23,10 +23,12 @@ Check = Callable[[Step], Iterable[Finding]]
 
 @dataclass(frozen=True)
 class Contract:
-    """A contract's implementation: its name in spec/contracts.yaml and its check."""
+    """A contract's implementation: its name in spec/contracts.yaml, its check, and the
+    aspects its findings may name (the keys its `assumed` may use)."""
 
     name: str
     check: Check
+    aspects: frozenset[str] = frozenset()
 
 
 _REGISTRY: dict[str, Contract] = {}
@@ -34,13 +36,18 @@ CONTRACTS: Mapping[str, Contract] = _REGISTRY
 """Every implemented contract by name (filled as the check modules load)."""
 
 
-def contract(name: str) -> Callable[[Check], Check]:
-    """Registers a check as the implementation of the contract `name`."""
+def contract(name: str, *, aspects: Iterable[str] = ()) -> Callable[[Check], Check]:
+    """Registers a check as the implementation of the contract `name`.
+
+    Args:
+        name: The contract's name in spec/contracts.yaml.
+        aspects: The aspects its findings may name (`Finding.aspect`).
+    """
 
     def register(check: Check) -> Check:
         if name in _REGISTRY:
             raise ValueError(f"contract {name!r} is implemented twice")
-        _REGISTRY[name] = Contract(name, check)
+        _REGISTRY[name] = Contract(name, check, frozenset(aspects))
         return check
 
     return register
@@ -81,11 +88,14 @@ def check_step(
 
 
 def _breaches(step: Step, contracts: Mapping[str, Contract]) -> list[Breach]:
-    citations = step.world.params.citations
+    params = step.world.params
     breaches: list[Breach] = []
     for name, implementation in contracts.items():
-        sections, assumptions = citations.get(name, ((), ()))
+        sections, assumptions = params.citations.get(name, ((), ()))
+        assumed = params.assumed.get(name, {})
         for finding in implementation.check(step):
+            if finding.aspect and finding.aspect not in implementation.aspects:
+                raise ValueError(f"contract {name!r} found an undeclared aspect {finding.aspect!r}")
             breaches.append(
                 Breach(
                     name,
@@ -94,9 +104,11 @@ def _breaches(step: Step, contracts: Mapping[str, Contract]) -> list[Breach]:
                     finding.message,
                     finding.expected,
                     finding.observed,
+                    assumed.get(finding.aspect, ()) if finding.aspect else (),
                 )
             )
-    return breaches
+    # The manual's own breaches first: the step is failed (and graded) by the first one.
+    return sorted(breaches, key=lambda breach: bool(breach.assumed))
 
 
 class Monitor:

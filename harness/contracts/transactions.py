@@ -57,7 +57,7 @@ def _confirmed_again(step: Step, details: dict[str, str], pending: list[Transact
                for t in step.world.transactions)  # fmt: skip
 
 
-@contract("transaction_details_shown")
+@contract("transaction_details_shown", aspects=("oldest",))
 def _details_shown(step: Step) -> Iterator[Finding]:
     world = step.world
     token = world.selected_token
@@ -87,8 +87,9 @@ def _details_shown(step: Step) -> Iterator[Finding]:
                       " or ".join(_shown(t.details) for t in pending) or "no 「取引確認」",
                       _shown(details))  # fmt: skip
     elif details != pending[0].details:
+        # Which of several awaiting transactions comes first is ASM-057's decision.
         yield Finding("「取引確認」 does not show the oldest transaction awaiting confirmation",
-                      _shown(pending[0].details), _shown(details))  # fmt: skip
+                      _shown(pending[0].details), _shown(details), "oldest")  # fmt: skip
 
 
 @contract("notification_opens_its_transaction")

@@ -38,11 +38,17 @@ Outcome = View | Refusal
 
 @dataclass(frozen=True)
 class Finding:
-    """What one contract's check found wrong in one step (before its citations are added)."""
+    """What one contract's check found wrong in one step (before its citations are added).
+
+    `aspect` names the part of the contract that broke when only registered assumptions
+    require that part (the contract's `assumed` in spec/contracts.yaml); '' for the
+    manual's own promise.
+    """
 
     message: str
     expected: str
     observed: str
+    aspect: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,10 +60,12 @@ class Breach:
     Attributes:
         contract: The contract's name in spec/contracts.yaml.
         sections: The manual sections the contract cites.
-        assumptions: The assumptions it rests on (a breach of these only is a deviation).
+        assumptions: The assumptions the contract rests on (its checks need them).
         message: What went wrong, in one line.
         expected: What the manual promises here.
         observed: What the implementation did.
+        assumed: The assumptions that alone require what broke (the contract's `assumed`
+            for the finding's aspect): non-empty makes the breach a deviation, not a fail.
     """
 
     contract: str
@@ -66,6 +74,7 @@ class Breach:
     message: str
     expected: str
     observed: str
+    assumed: tuple[str, ...] = ()
 
     def format(self) -> str:
         """One line: the contract, its clauses, the message, expected and observed."""

@@ -37,6 +37,7 @@ class Params:
     suffix_pattern: str
     secret_labels: frozenset[str]
     citations: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]
+    assumed: Mapping[str, Mapping[str, tuple[str, ...]]]
 
     @classmethod
     def from_spec(cls, spec: Spec) -> Params:
@@ -59,6 +60,7 @@ class Params:
             suffix_pattern=str(suffix_map.get("pattern", "_{n}")),
             secret_labels=frozenset(secrets),
             citations={c.name: (c.sections, c.assumptions) for c in spec.contracts},
+            assumed={c.name: dict(c.assumed) for c in spec.contracts},
         )
 
 

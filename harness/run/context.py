@@ -242,7 +242,10 @@ class ScenarioContext:
             failing = refused.kind in _FAILING_REFUSALS and refused.op in _PERSON_OPS
             status = "failed" if failing else "error"
             observed = f"{refused.kind}: {refused.message}"
-            message = f"実装が要求を拒否しました: {observed}"
+            if refused.kind == "internal":  # not a refusal: the implementation failed
+                message = f"実装の内部エラーで要求を実行できませんでした: {observed}"
+            else:
+                message = f"実装が要求を拒否しました: {observed}"
         except ImplementationFailure as crashed:
             failure, status = crashed, "error"
             message = f"実装の異常 ({crashed.kind}): {crashed.message}"
@@ -252,7 +255,7 @@ class ScenarioContext:
                 record,
                 contract=broken.contract,
                 clauses=broken.sections,
-                assumptions=broken.assumptions,
+                assumptions=broken.assumed,
             )
         self.steps.append(record)
         if status == "failed":

@@ -42,9 +42,9 @@ class ContractBreach(Exception):
 
     @property
     def clauses(self) -> tuple[str, ...]:
-        """The first breach's sections, then the assumptions it rests on."""
+        """The first breach's sections, then the assumptions that alone require what broke."""
         first = self.breaches[0]
-        return (*first.sections, *first.assumptions)
+        return (*first.sections, *first.assumed)
 
 
 _ARGUMENTS: Final[dict[str, Callable[[WalkStep], dict[str, Any]]]] = {
@@ -119,5 +119,5 @@ def failed_by(step: StepRecord, breach: ContractBreach, secrets: SecretBook) -> 
         message=secrets.text(str(breach)),
         contract=first.contract,
         clauses=first.sections,
-        assumptions=first.assumptions,
+        assumptions=first.assumed,
     )

@@ -50,7 +50,11 @@ class TestPasswords:
 
     def test_format(self, spec: Spec) -> None:
         steps = [*START[:1], (R("launch"), otp_view("79907"))]
-        assert broken(spec, steps) == {"password_format"}
+        first, *rest = run(spec, steps)
+        # Five digits do not authenticate: a fail of password_value, named first; that the
+        # format is six digits is ASM-030's alone.
+        assert (first.contract, first.assumed) == ("password_value", ())
+        assert [(b.contract, b.assumed) for b in rest] == [("password_format", ("ASM-030",))]
 
     def test_value(self, spec: Spec) -> None:
         steps = [*START[:1], (R("launch"), otp_view("123456"))]
@@ -106,6 +110,16 @@ class TestSecrets:
     def test_masked(self, spec: Spec) -> None:
         assert run(spec, self._typed("●●●●")) == []
 
+    @pytest.mark.parametrize(
+        ("shown", "assumed"),
+        [("1234", ()), ("●●3●", ()), ("●●●", ("ASM-032",)), ("****", ("ASM-032",))],
+    )
+    def test_only_a_character_in_clear_is_the_manuals(
+        self, spec: Spec, shown: str, assumed: tuple[str, ...]
+    ) -> None:
+        (breach,) = run(spec, self._typed(shown))
+        assert breach.assumed == assumed
+
     @pytest.mark.parametrize("shown", ["1234", "●●●", "●●●●●", "●●3●"])
     def test_not_masked(self, spec: Spec, shown: str) -> None:
         found = run(spec, self._typed(shown))
@@ -132,6 +146,27 @@ class TestTokens:
         assert run(spec, self._select(LIST)) == []
         assert broken(spec, self._select([BANK, BANK])) == {"display_names"}
         assert broken(spec, self._select(LIST[::-1])) == {"display_names"}
+
+    @pytest.mark.parametrize(
+        ("shown", "assumed"),
+        [
+            (LIST[::-1], ("ASM-064",)),  # the same tokens in another order
+            ([BANK, f"{BANK}_3"], ("ASM-012",)),  # the number after _ only
+            ([BANK, f"{BANK}本店"], ()),
+            ([BANK, BANK], ()),
+        ],
+    )
+    def test_what_only_an_assumption_requires(
+        self, spec: Spec, shown: list[str], assumed: tuple[str, ...]
+    ) -> None:
+        steps = [
+            *self._select(LIST),
+            (R("tap", target=f"{BANK}_2"), otp_view(name=shown[1], serial="54449013")),
+        ]
+        if shown == LIST[::-1]:
+            steps = self._select(shown)
+        found = [b for b in run(spec, steps) if b.contract == "display_names"]
+        assert found and {b.assumed for b in found} == {assumed}
 
     def test_limit(self, spec: Spec) -> None:
         assert "token_limit" in broken(spec, self._select([f"T{n}" for n in range(11)]))

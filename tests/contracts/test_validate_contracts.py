@@ -9,7 +9,9 @@ import pytest
 
 from harness.cli import commands as cli
 from harness.cli import validate
-from harness.contracts import CONTRACTS
+from harness.contracts import CONTRACTS, Finding, Monitor, Request
+from harness.contracts.registry import Contract
+from statechart.loader import load_spec
 
 
 @pytest.fixture
@@ -57,3 +59,19 @@ def test_an_implementation_the_spec_does_not_list_is_an_error(
     assert cli.main(["validate", "--features", no_features, "--json"]) == validate.EXIT_INVALID
     err = capsys.readouterr().err
     assert "contract 'ghost_contract' is implemented but not in contracts.yaml" in err
+
+
+class TestAspects:
+    """The aspects a contract's `assumed` names are the ones its check can find, both ways."""
+
+    def test_every_listed_aspect_is_one_the_check_names(self) -> None:
+        spec = load_spec()
+        for contract in spec.contracts:
+            listed = {aspect for aspect, _ in contract.assumed}
+            assert listed == CONTRACTS[contract.name].aspects, contract.name
+
+    def test_an_undeclared_aspect_is_refused(self) -> None:
+        spec = load_spec()
+        monitor = Monitor(spec, {"x": Contract("x", lambda step: [Finding("m", "e", "o", "zz")])})
+        with pytest.raises(ValueError, match="undeclared aspect 'zz'"):
+            monitor.step(Request.of("reset", fixture={}), {})
