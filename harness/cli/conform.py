@@ -202,6 +202,10 @@ def pytest_arguments(
         "junit_family=xunit2",
         "-p",
         "no:randomly",
+        # This process imported pytest-bdd (through the harness) before pytest could mark
+        # it for assertion rewriting; its step functions do not assert, so nothing is lost.
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
         "--otpspec-impl",
         impl,
         "--otpspec-label",
@@ -230,8 +234,6 @@ def pytest_arguments(
     argv += [flag for flag, wanted in flags.items() if wanted]
     for section in args.section:
         argv += ["--otpspec-section", section]
-    if args.declaration is not None:
-        argv += ["--otpspec-declaration", str(args.declaration)]
     if args.declaration is not None:
         argv += ["--otpspec-declaration", str(args.declaration)]
     if args.keyword:

@@ -33,6 +33,7 @@ from harness.generation.checks import (
 from harness.generation.differential import DifferentialResult, differential_check
 from harness.generation.fixtures import FIXTURES, WalkFixture
 from harness.generation.steps import Outcome, Refusal, TransitionIndex, WalkStep
+from harness.grading import Grounds
 from harness.run.records import ItemRecord, StepRecord
 from harness.run.session import RunState
 from harness.run.watch import ContractBreach, ContractWatch, breach_replay, failed_by
@@ -200,7 +201,9 @@ def _generated_record(
             expected_view=last.expected_view,
             expected=_shown(result.expected),
             observed=item.state.secrets.text(_shown(result.observed)),
-            message=f"{result.field} が参照実装と異なります",
+            message=_graded_message(item.state, result.field, result.grounds),
+            clauses=result.grounds.sections,
+            assumptions=result.grounds.assumptions,
         )
     return ItemRecord(
         nodeid=item.nodeid,
@@ -245,12 +248,17 @@ def _generated_breach(
     )
 
 
+def _graded_message(state: RunState, field: str | None, grounds: Grounds) -> str:
+    """What differs, and on what the spec's expectation rests (docs/grading.md)."""
+    return f"{field} が仕様の期待と異なります ({grounds.describe(state.spec)})"
+
+
 def _shown(value: Any) -> str:
     return value if isinstance(value, str) else repr(value)
 
 
 def _mismatch(field: str | None, expected: Any, observed: Any) -> str:
-    return f"{field}: 参照実装は {_shown(expected)}、実装は {_shown(observed)}"
+    return f"{field}: 仕様の期待は {_shown(expected)}、実装は {_shown(observed)}"
 
 
 class DifferentialItem(_CheckItem):
@@ -325,7 +333,9 @@ def _differential_record(
             "failed",
             expected=_shown(result.expected),
             observed=item.state.secrets.text(_shown(result.observed)),
-            message=f"{result.field} が参照実装と異なります",
+            message=_graded_message(item.state, result.field, result.grounds),
+            clauses=result.grounds.sections,
+            assumptions=result.grounds.assumptions,
         )
         steps = (*steps[:-1], failed)
     return ItemRecord(

@@ -231,3 +231,19 @@ class TestGrading:
         item = self._run(run_features, "@not-ASM-063")
         assert item["verdict"] == "fail"
         assert "ASM-063" not in item["clauses"]
+
+    def test_generated_checks_and_walks_are_graded_by_their_grounds(
+        self, run_features: RunFeatures
+    ) -> None:
+        # Renewal adds 180 days: what a renewal adds is ASM-010's decision alone.
+        mutant = f"{serve_command()} --mutant renewal_adds_180_days"
+        args = ["--otpspec-impl", mutant, str(DEFAULT_SPEC_DIR), "-k", "near_expiry"]
+        run = run_features(PASSING, args=args, quick=False)
+        graded = [i for i in results(run.report)["items"] if i["verdict"] != "pass"]
+        assert {i["kind"] for i in graded} == {"generated", "differential"}
+        for item in graded:
+            assert (item["verdict"], item["deviates_from"]) == ("deviation", ["ASM-010"])
+            failed = next(s for s in item["steps"] if s["status"] == "failed")
+            assert (
+                failed["assumptions"] == ["ASM-010"] and "deviation: ASM-010" in failed["message"]
+            )
