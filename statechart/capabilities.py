@@ -10,12 +10,14 @@ a check "not applicable" when the capability is declared absent. Bad files are r
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from statechart.domain import demo_service
 from statechart.loader import DEFAULT_SPEC_DIR
 from statechart.model import Spec
 from statechart.problems import JsonPath, Problem, SpecInvalid, format_json_path
@@ -114,8 +116,22 @@ class Capability:
         """
         rewritten = copy.deepcopy(dict(fixture))
         for value in self.without:
-            _set_at(rewritten, value.fixture.split("."), value.value)
+            steps = value.fixture.split(".")
+            if steps[0] == "services[]" and "services" not in rewritten:
+                # The default is the demo service (docs/fixture.md): written out when the
+                # rewrite changes it (it offers 取引確認 and 生体認証ログイン).
+                probe = {"services": [_demo_service()]}
+                _set_at(probe, steps, value.value)
+                if probe["services"] != [_demo_service()]:
+                    rewritten["services"] = probe["services"]
+                continue
+            _set_at(rewritten, steps, value.value)
         return rewritten
+
+
+def _demo_service() -> dict[str, Any]:
+    service = dataclasses.asdict(demo_service())
+    return {key: value for key, value in service.items() if value is not None}
 
 
 def _set_at(data: dict[str, Any], steps: list[str], value: object) -> None:

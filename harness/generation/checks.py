@@ -89,15 +89,18 @@ class GeneratedCheck:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], spec: Spec) -> GeneratedCheck:
-        """The check from `to_json` data, for `spec` (the one it was generated from).
+    def from_json(
+        cls, data: dict[str, Any], spec: Spec, fixtures: Sequence[WalkFixture] = FIXTURES
+    ) -> GeneratedCheck:
+        """The check from `to_json` data, for `spec` (the one it was generated from) and
+        the `fixtures` it was generated from.
 
         Raises:
             KeyError, TypeError, ValueError: The data is not what `to_json` writes.
         """
         return cls(
             name=str(data["name"]),
-            fixture=fixture_named(str(data["fixture"])),
+            fixture=fixture_named(str(data["fixture"]), fixtures),
             steps=tuple(WalkStep(**step) for step in data["steps"]),
             expected_views=tuple(data["expected_views"]),
             transitions=tuple(tuple(taken) for taken in data["transitions"]),
@@ -258,7 +261,7 @@ def generate_checks(
         fixtures: Where paths start.
     """
     limits = limits or Limits()
-    key = (id(spec), limits, tuple(f.name for f in fixtures))
+    key = (id(spec), limits, tuple(f.key for f in fixtures))
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is None or cached[0] is not spec:

@@ -16,12 +16,14 @@ codes, 3/4/8/9-digit PINs, full-width digits, empty) and the fixture's wrong val
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from statechart.capabilities import Capability, rewrite_fixture
 from statechart.model import InputRule, Spec
 
 __all__ = [
@@ -78,11 +80,23 @@ class WalkFixture:
     right: Mapping[str, FieldValue] = field(default_factory=dict, repr=False)
     wrong: Mapping[str, tuple[FieldValue, ...]] = field(default_factory=dict, repr=False)
     transactions: tuple[str, ...] = ()
+    absent: tuple[Capability, ...] = ()
 
     @functools.cached_property
     def data(self) -> dict[str, Any]:
-        """The fixture of `reset`: what the 前提 steps make (harness/vocabulary)."""
-        return fixture_from_given(self.given_lines(self.secrets))
+        """The fixture of `reset`: what the 前提 steps make (harness/vocabulary), as the
+        manual's own case without the `absent` capabilities (docs/declaration.md)."""
+        made = fixture_from_given(self.given_lines(self.secrets))
+        return rewrite_fixture(made, self.absent) if self.absent else made
+
+    def without(self, absent: Sequence[Capability]) -> WalkFixture:
+        """The same starting point for an implementation that lacks these capabilities."""
+        return dataclasses.replace(self, absent=tuple(absent))
+
+    @property
+    def key(self) -> str:
+        """What tells two fixtures of one name apart: the capabilities they are without."""
+        return "/".join((self.name, *(c.id for c in self.absent)))
 
     def fixture(self) -> dict[str, Any]:
         """A fresh copy of the fixture (an implementation may keep what it is sent)."""
@@ -247,12 +261,12 @@ FIXTURES: Final[tuple[WalkFixture, ...]] = (
 """The starting points, simplest first (a shrunk walk prefers the first)."""
 
 
-def fixture_named(name: str) -> WalkFixture:
-    """The fixture called `name`; raises KeyError listing the names."""
-    for fixture in FIXTURES:
+def fixture_named(name: str, fixtures: Sequence[WalkFixture] = FIXTURES) -> WalkFixture:
+    """The fixture called `name` among `fixtures`; raises KeyError listing the names."""
+    for fixture in fixtures:
         if fixture.name == name:
             return fixture
-    raise KeyError(f"no fixture {name!r}; known: {', '.join(f.name for f in FIXTURES)}")
+    raise KeyError(f"no fixture {name!r}; known: {', '.join(f.name for f in fixtures)}")
 
 
 def field_rules(spec: Spec) -> dict[str, InputRule]:

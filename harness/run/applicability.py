@@ -23,13 +23,22 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 from harness.generation.steps import TransitionIndex
 from harness.run.checks import DifferentialItem, GeneratedItem
 from harness.run.records import ItemRecord
+from harness.run.replay import ScenarioReplayer
 from harness.run.session import RunState
 from harness.scenarios.feature import Scenario, Step, StepKind
 from statechart.capabilities import Capability, Declaration, load_capabilities, load_declaration
 from statechart.model import Spec
 from statechart.problems import SpecInvalid
 
-__all__ = ["NOT_APPLICABLE", "Alarm", "Applicability", "load_applicability"]
+__all__ = [
+    "NOT_APPLICABLE",
+    "Alarm",
+    "Applicability",
+    "capability_labels",
+    "load_applicability",
+    "lost_by_rewrite",
+    "needs",
+]
 
 NOT_APPLICABLE: Final = "not applicable"
 """How a skip reason for an absent capability starts (harness.run.outcomes reads it)."""
@@ -191,13 +200,31 @@ def _scenario_of(item: pytest.Item) -> Scenario | None:
     return Scenario(str(item.path), rendered.name, rendered.line_number, (), steps)
 
 
+def lost_by_rewrite(state: RunState, item: pytest.Item) -> Capability | None:
+    """The absent capability a scenario needs because, with its fixture rewritten without
+    it, the spec no longer does what the scenario says (docs/declaration.md, step 1)."""
+    if not state.absent or isinstance(item, GeneratedItem | DifferentialItem):
+        return None
+    scenario = _scenario_of(item)
+    if scenario is None or state.replayer().replay(scenario).failed_step is None:
+        return None
+    plain = ScenarioReplayer(state.spec).replay(scenario)
+    if plain.failed_step is not None:
+        return None  # the scenario breaks on the spec anyway: validate reports it
+    resets = [r["fixture"] for step in plain.steps for r in step.requests if r["op"] == "reset"]
+    fixture: dict[str, Any] = resets[0] if resets else {}
+    return next((c for c in state.absent if c.rewrite(fixture) != fixture), state.absent[0])
+
+
 def needs(state: RunState, item: pytest.Item, sections: Sequence[str]) -> dict[str, Any] | None:
     """What a check needs (its sections, states, requests and fixture), or None to skip it."""
     if isinstance(item, GeneratedItem):
         check = item.check
         ops = {step.op for step in check.steps} | {f"{s.op}:{s.target}" for s in check.steps}
+        # Not its sections: every transition cites every procedure it takes part in (the
+        # launch cites the whole of 3.1, 3.1.3 among them); the states it enters say it.
         return {
-            "sections": sections,
+            "sections": (),
             "states": check.states,
             "ops": ops,
             "fixture": check.fixture.fixture(),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -76,17 +76,21 @@ def _fingerprint(spec: Spec) -> str:
     return digest.hexdigest()
 
 
-def generated_checks(spec: Spec, cache: pytest.Cache | None) -> tuple[GeneratedCheck, ...]:
-    """The generated checks of a spec, from pytest's cache when it holds them."""
-    key = f"{_CACHE_KEY}/{_fingerprint(spec)[:24]}"
+def generated_checks(
+    spec: Spec, cache: pytest.Cache | None, fixtures: Sequence[WalkFixture] = FIXTURES
+) -> tuple[GeneratedCheck, ...]:
+    """The generated checks of a spec from `fixtures`, from pytest's cache when it holds
+    them (keyed by the spec, the generating code and the fixtures' capabilities)."""
+    absent = sorted({c.id for f in fixtures for c in f.absent})
+    key = f"{_CACHE_KEY}/{_fingerprint(spec)[:24]}" + "".join(f"-without-{a}" for a in absent)
     if cache is not None:
         cached = cache.get(key, None)
         if isinstance(cached, list):
             try:
-                return tuple(GeneratedCheck.from_json(data, spec) for data in cached)
+                return tuple(GeneratedCheck.from_json(data, spec, fixtures) for data in cached)
             except (KeyError, TypeError, ValueError):
                 pass  # written by another version: computed again below
-    checks = generate_checks(spec).checks
+    checks = generate_checks(spec, fixtures=fixtures).checks
     if cache is not None:
         cache.set(key, [check.to_json() for check in checks])
     return checks
@@ -107,14 +111,15 @@ class ChecksFile(pytest.File):
         """One item per generated check, then one per differential starting point."""
         options = self.state.options
         if options.generated:
-            for check in generated_checks(self.state.spec, getattr(self.config, "cache", None)):
+            cache = getattr(self.config, "cache", None)
+            for check in generated_checks(self.state.spec, cache, self.state.fixtures):
                 item = GeneratedItem.from_parent(self, name=check.name, check=check)
                 for section in _check_sections(self.state.spec, check):
                     item.add_marker(getattr(pytest.mark, marker_name(f"{SECTION_TAG}{section}")))
                 item.add_marker(pytest.mark.generated)
                 yield item
         if options.differential:
-            for fixture in FIXTURES:
+            for fixture in self.state.fixtures:
                 walk = DifferentialItem.from_parent(
                     self, name=f"差分 {fixture.name}", fixture=fixture
                 )

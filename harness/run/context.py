@@ -138,6 +138,9 @@ class ScenarioContext:
         current: The step pytest-bdd is about to run (set by the plugin's hook).
         monitor: The implementation's contract monitor (default: the one attached to
             `impl`; None checks no contract).
+        rewrite: Applied to the fixture before it is sent: the vendor's declaration turns
+            it into the manual's own case without the capabilities it lacks
+            (docs/declaration.md); None sends it as the 前提 steps made it.
     """
 
     impl: Implementation
@@ -150,6 +153,7 @@ class ScenarioContext:
     current: Step | None = None
     started: bool = False
     monitor: Monitor | None = None
+    rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     _requests: list[dict[str, Any]] = field(default_factory=list)
     _seconds: float = 0.0
     _last_view: View | None = None
@@ -209,7 +213,8 @@ class ScenarioContext:
     def start(self) -> None:
         """Sends the fixture of the 前提 steps as `reset`."""
         self.started = True
-        self.send("reset", fixture=self.facts.to_fixture())
+        fixture = self.facts.to_fixture()
+        self.send("reset", fixture=self.rewrite(fixture) if self.rewrite else fixture)
 
     def run_current(self, phrase: Phrase, params: dict[str, object]) -> None:
         """Carries out the step pytest-bdd is running (`current`) as `phrase`."""

@@ -34,7 +34,13 @@ from harness.reports.publish import ReportDirError, check_writable
 from harness.reports.results import write_reports
 from harness.reports.summary import Implementation, RunSummary, summarize
 from harness.run import lookup, outcomes
-from harness.run.applicability import NOT_APPLICABLE, Alarm, load_applicability, needs
+from harness.run.applicability import (
+    NOT_APPLICABLE,
+    Alarm,
+    load_applicability,
+    lost_by_rewrite,
+    needs,
+)
 from harness.run.checks import ChecksFile, generated_checks
 from harness.run.collect import FeatureFile, FeatureProblems
 from harness.run.context import ScenarioContext
@@ -111,6 +117,7 @@ def pytest_configure(config: pytest.Config) -> None:
     applicability = None
     if options.declaration is not None:
         applicability = load_applicability(options.declaration, state.spec)
+        state.absent = tuple(c for c in applicability.absent if c.without)
     run = OtpspecRun(config, state, Policy(options.strict, applicability))
     config.stash[STATE] = run
     from harness.run import steps  # defines the step fixtures: only when the plugin is on
@@ -157,7 +164,8 @@ def otpspec_scenario(request: pytest.FixtureRequest) -> Iterator[ScenarioContext
     if run is None:
         pytest.fail("the otpspec plugin is off: run pytest with --otpspec", pytrace=False)
     state = run.state
-    context = ScenarioContext(state.implementation(), state.spec, state.secrets)
+    rewrite = state.rewrite if state.absent else None
+    context = ScenarioContext(state.implementation(), state.spec, state.secrets, rewrite=rewrite)
     request.node.stash[outcomes.CONTEXT] = context
     yield context
 
@@ -276,8 +284,10 @@ class OtpspecRun:
         applicability = self.policy.applicability
         if applicability is not None and outcomes.is_ours(item):
             sections = outcomes.item_sections(self.state, item)
-            needed = needs(self.state, item, sections)
-            capability = applicability.governing(**needed) if needed is not None else None
+            capability = lost_by_rewrite(self.state, item)
+            if capability is None:
+                needed = needs(self.state, item, sections)
+                capability = applicability.governing(**needed) if needed is not None else None
             if capability is not None:
                 pytest.skip(
                     f"{NOT_APPLICABLE}: {capability.id} ({capability.title}) is declared "

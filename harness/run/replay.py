@@ -166,17 +166,20 @@ class ScenarioReplayer:
         spec: The loaded spec (the reference is built from it once).
     """
 
-    def __init__(self, spec: Spec) -> None:
+    def __init__(
+        self, spec: Spec, rewrite: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    ) -> None:
         self._spec = spec
         self._reference = _TracingReference(spec)
         self._secrets = SecretBook(secret_fields(spec))
+        self._rewrite = rewrite
 
     def replay(self, scenario: Scenario) -> Replay:
         """Runs the scenario on the reference; `transitions` and `traces` are aligned with
         its steps."""
         reference = self._reference
         reference.calls.clear()
-        context = ScenarioContext(reference, self._spec, self._secrets)
+        context = ScenarioContext(reference, self._spec, self._secrets, rewrite=self._rewrite)
         traces: list[StepTrace] = []
         app = reference.app
 

@@ -9,16 +9,21 @@ in-process reference for replays.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
 from harness.adapters import Adapter, ImplementationError, ImplementationFailure, adapter_for
 from harness.contracts import Monitor
+from harness.generation.fixtures import FIXTURES, WalkFixture
+from harness.generation.steps import Refusal, attempt_reset
 from harness.run.context import attach_monitor
 from harness.run.options import RunOptions
 from harness.run.replay import ScenarioReplayer
 from harness.run.secrets import SecretBook, secret_fields
 from harness.scenarios.feature import SECTION_TAG, marker_name
+from statechart.app import ReferenceApp
+from statechart.capabilities import Capability, rewrite_fixture
 from statechart.model import Spec
 
 __all__ = ["ImplementationUnavailable", "RunState"]
@@ -41,6 +46,9 @@ class RunState:
         section_markers: Marker name → manual section id (`section-3.9.1` → `3.9.1`).
         monitor: The implementation's contract monitor (harness.contracts), fed every
             request of the scenarios, generated checks and differential walks.
+        absent: The capabilities the vendor's declaration says the implementation lacks
+            that have a `without`: every fixture the run sends is rewritten to the manual's
+            own case without them (docs/declaration.md, "The rule, as data").
     """
 
     options: RunOptions
@@ -50,6 +58,7 @@ class RunState:
     monitor: Monitor = field(init=False)
     hello: dict[str, Any] | None = None
     start_failure: str = ""
+    absent: tuple[Capability, ...] = ()
     _adapter: Adapter | None = None
     _replayer: ScenarioReplayer | None = None
 
@@ -82,10 +91,33 @@ class RunState:
         return self._adapter
 
     def replayer(self) -> ScenarioReplayer:
-        """The in-process reference that replays scenarios (built on first use)."""
+        """The in-process reference that replays scenarios (built on first use), with the
+        fixtures rewritten as the implementation gets them."""
         if self._replayer is None:
-            self._replayer = ScenarioReplayer(self.spec)
+            self._replayer = ScenarioReplayer(self.spec, self.rewrite if self.absent else None)
         return self._replayer
+
+    def rewrite(self, fixture: dict[str, Any]) -> dict[str, Any]:
+        """A fixture as this run sends it: without the absent capabilities."""
+        return rewrite_fixture(fixture, self.absent)
+
+    @functools.cached_property
+    def fixtures(self) -> tuple[WalkFixture, ...]:
+        """The walk fixtures of the generated checks and walks, as this run sends them.
+
+        A fixture that has no case without the absent capabilities (the spec refuses it
+        rewritten: a PIN token of a service without PINs) is kept as it is: it still
+        needs the capability, so its checks are not applicable.
+        """
+        if not self.absent:
+            return FIXTURES
+        reference = ReferenceApp(self.spec)
+        kept = []
+        for fixture in FIXTURES:
+            rewritten = fixture.without(self.absent)
+            accepted = not isinstance(attempt_reset(reference, rewritten.fixture()), Refusal)
+            kept.append(rewritten if accepted else fixture)
+        return tuple(kept)
 
     def close(self) -> None:
         """Stops the implementation (if it was started)."""

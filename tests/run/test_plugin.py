@@ -247,3 +247,55 @@ class TestGrading:
             assert (
                 failed["assumptions"] == ["ASM-010"] and "deviation: ASM-010" in failed["message"]
             )
+
+
+TRANSACTION_TAB = """\
+# language: ja
+機能: 取引確認のタブ
+
+  @section-2.1
+  シナリオ: 取引確認を提供するサービスのトークン
+    前提 登録されているトークンがひとつ
+    もし アプリを起動する
+    ならば 「取引確認開始」が表示される
+"""
+
+
+class TestDeclarationRewrites:
+    """docs/declaration.md, step 1: fixtures become the manual's case without the capability."""
+
+    def _declare(self, folder: Path, capability: str) -> Path:
+        path = folder / "declaration.yaml"
+        text = f"declaration: 1\nimplementation:\n  name: x\ncapabilities:\n  {capability}: false\n"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def test_the_remaining_generated_checks_run_on_the_rewritten_fixtures(
+        self, run_features: RunFeatures, tmp_path: Path
+    ) -> None:
+        declaration = self._declare(tmp_path, "pin_tokens")
+        args = ["--otpspec-declaration", str(declaration), str(DEFAULT_SPEC_DIR)]
+        run = run_features(PASSING, args=[*args, "--otpspec-no-differential"], quick=False)
+        generated = [i for i in results(run.report)["items"] if i["kind"] == "generated"]
+        verdicts = {(i["name"].split()[1], i["verdict"]) for i in generated}
+        assert ("fresh", "pass") in verdicts and ("fresh", "not applicable") not in verdicts
+        # A stored PIN token has no case without PIN tokens: that fixture stays, and needs it.
+        assert {v for name, v in verdicts if name == "pin_and_lock"} == {"not applicable"}
+        # A PIN service yet to issue has one (a service without PINs): its checks run.
+        assert ("pin_fresh", "pass") in verdicts
+
+    def test_a_scenario_that_needs_the_capability_through_its_fixture_is_not_applicable(
+        self, run_features: RunFeatures, tmp_path: Path
+    ) -> None:
+        declaration = self._declare(tmp_path, "transaction_confirmation")
+        run = run_features(
+            TRANSACTION_TAB, PASSING, args=["--otpspec-declaration", str(declaration)]
+        )
+        items = items_by_name(run.report)
+        tab = items["取引確認を提供するサービスのトークン"]
+        assert (tab["verdict"], tab["extra"]["capability"]) == (
+            "not applicable",
+            "transaction_confirmation",
+        )
+        reset = items["起動するとワンタイムパスワードが出る"]["steps"][1]["requests"][0]
+        assert reset["fixture"]["services"][0]["transaction_confirmation"] is False

@@ -120,8 +120,18 @@ class TestRewrite:
         kept = {"device": {"os": "android", "memory_low": True}}
         assert CAPABILITIES["android"].rewrite(kept)["device"] == {"os": "ios", "memory_low": True}
 
-    def test_a_list_the_fixture_lacks_stays_absent(self) -> None:
-        assert CAPABILITIES["transaction_confirmation"].rewrite({"now": "x"}) == {"now": "x"}
+    def test_the_default_demo_service_is_written_out_and_rewritten(self) -> None:
+        rewritten = CAPABILITIES["transaction_confirmation"].rewrite({"now": "x"})
+        (service,) = rewritten["services"]
+        assert service["service_id"] == "MIRAI01" and service["biometric_login"] is True
+        assert service["transaction_confirmation"] is False
+
+    def test_the_demo_service_is_left_to_the_default_when_it_already_lacks_it(self) -> None:
+        assert CAPABILITIES["pin_tokens"].rewrite({"now": "x"}) == {"now": "x"}
+
+    def test_a_list_of_the_app_the_fixture_lacks_stays_absent(self) -> None:
+        fixture = {"app": {"privacy_policy_agreed": True}}
+        assert CAPABILITIES["pin_tokens"].rewrite(fixture)["app"] == fixture["app"]
 
     def test_several_capabilities_apply_in_turn(self) -> None:
         fixture = {"services": [{"pin": True, "biometric_login": True}]}
