@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -76,13 +78,17 @@ def _failure(call: Callable[[], object]) -> ImplementationFailure:
     return caught.value
 
 
-def _helper(adapter: SubprocessAdapter) -> int:
-    """The helper's pid, as the implementation said it on stderr (read by a thread)."""
+def _said(adapter: SubprocessAdapter, word: str) -> int:
+    """The pid the implementation said on stderr after `word` (read by a thread)."""
     until = time.monotonic() + 5.0
-    while (found := re.search(r"helper (\d+)", adapter.stderr_tail())) is None:
+    while (found := re.search(rf"{word} (\d+)", adapter.stderr_tail())) is None:
         assert time.monotonic() < until, adapter.stderr_tail()
         time.sleep(0.01)
     return int(found[1])
+
+
+def _helper(adapter: SubprocessAdapter) -> int:
+    return _said(adapter, "helper")
 
 
 # ---- item 7
@@ -116,6 +122,26 @@ class TestHelpersThatLeaveTheSession:
         assert _dead(helper)
         assert adapter.observe()["app"] == "closed"  # a fresh process, a fresh helper
         assert _helper(adapter) != helper
+
+
+class TestStoppingUnderSignals:
+    def test_an_interrupt_during_the_stop_waits_for_it(self, make: Make) -> None:
+        """Ctrl-C while a stubborn process is being stopped: the stop finishes, then the
+        interrupt comes (it used to cut the stop short and leave the process running)."""
+        adapter = make("ignores_sigterm.py", grace=0.5)
+        adapter.observe()
+        pid = adapter.pid
+        assert pid is not None
+        child = _said(adapter, "child")
+        timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+        timer.start()
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            adapter.close()
+        timer.join()
+        assert time.monotonic() - started >= 0.9  # both grace periods ran
+        assert _dead(pid)
+        assert _dead(child)
 
 
 # ---- item 8
