@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 import os
 from types import TracebackType
-from typing import Any, Final, Literal, Self, TypeAlias
+from typing import Any, Final, Literal, Self, TypeAlias, get_args
 
 from harness.protocol import (
     ErrorKind,
@@ -13,17 +13,17 @@ from harness.protocol import (
 )
 
 FailureKind = Literal[
-    "crashed", "timeout", "garbage", "wrong_id", "protocol_version", "flood", "refused_start"
-]
-FAILURE_KINDS: Final[tuple[FailureKind, ...]] = (
     "crashed",
     "timeout",
     "garbage",
     "wrong_id",
+    "stray_output",
     "protocol_version",
     "flood",
     "refused_start",
-)
+    "broken",
+]
+FAILURE_KINDS: Final[tuple[FailureKind, ...]] = get_args(FailureKind)
 REFERENCE: Final = "reference"
 """The `--impl` value (or None) that selects the in-process reference app."""
 
@@ -37,6 +37,11 @@ TAIL_BYTES: Final = 8 * 1024
 TAIL_LINES: Final = 50
 SHOWN_BYTES: Final = 200
 EXIT_WAIT: Final = 1.0  # how long a process that closed stdout gets to report its exit
+EXIT_POLL: Final = 0.05  # how often a wait for an answer checks that the process still runs
+STRAY_WAIT: Final = 0.2  # how long to wait for the answer after a line that is not one
+BREAK_AFTER: Final = 3
+"""Consecutive failures (no good answer between them) after which an implementation counts
+as broken and no further process is started (see SubprocessAdapter, max_failures)."""
 KILL_WAIT: Final = 5.0  # SIGKILL cannot be ignored; this only bounds a stuck kernel
 JOIN_WAIT: Final = 1.0
 DECODE_PREFIX: Final = "bad response from the implementation: "
@@ -94,6 +99,11 @@ class Adapter(abc.ABC):
     """
 
     name: str
+
+    @property
+    def broken(self) -> str:
+        """Why the implementation counts as broken (every call now fails at once), or ""."""
+        return ""
 
     def hello(self) -> dict[str, Any]:
         """Returns `{"name", "version", "capabilities": [...]}`."""

@@ -13,6 +13,7 @@ from typing import Any
 from harness.adapters.base import (
     DECODE_PREFIX,
     HELLO_ID,
+    STRAY_WAIT,
     Adapter,
     ImplementationError,
     ImplementationFailure,
@@ -82,6 +83,37 @@ def _decoded(line: str, request_id: RequestId, op: Op) -> Response:
     return response
 
 
+def _answers(line: str, request_id: RequestId, op: Op) -> bool:
+    try:
+        _decoded(line, request_id, op)
+    except Fault:
+        return False
+    return True
+
+
+def _answer(process: Process, line: str, request_id: RequestId, op: Op, seconds: float) -> Response:
+    """Sends a request and returns its decoded answer, telling stray output from it.
+
+    Raises:
+        Fault: No valid answer (`stray_output` when a line that is not one came first).
+    """
+    first = process.ask(line, seconds)
+    try:
+        response = _decoded(first, request_id, op)
+    except Fault as fault:
+        second = process.following(STRAY_WAIT) if fault.kind in ("garbage", "wrong_id") else None
+        if second is None or not _answers(second, request_id, op):
+            raise
+        raise Fault(
+            "stray_output",
+            f"the implementation wrote stray output to stdout before its answer: "
+            f"{shown_bytes(first)}; the answer came next: {shown_bytes(second)}; stdout must "
+            "carry only response lines (write logs to stderr)",
+        ) from None
+    process.check_alone()
+    return response
+
+
 def _payload(response: Response) -> dict[str, Any]:
     if response.error is not None:
         raise ImplementationError(response.error.kind, response.error.message)
@@ -112,6 +144,10 @@ class SubprocessAdapter(Adapter):
         grace: Seconds `close()` waits after EOF on stdin, and again after SIGTERM.
         env: The environment of the process (default: this one's).
         cwd: Its working directory (default: this one's).
+        max_failures: After this many ImplementationFailures in a row (no good answer to
+            a request other than `hello` between them) the implementation counts as
+            broken: every later call raises ImplementationFailure `broken`, with the
+            evidence, at once, and no further process is started. None: never.
 
     Raises:
         CommandError: The command is empty or its quotes are unbalanced.
@@ -126,6 +162,7 @@ class SubprocessAdapter(Adapter):
         grace: float = 2.0,
         env: Mapping[str, str] | None = None,
         cwd: PathArg | None = None,
+        max_failures: int | None = None,
     ) -> None:
         self._argv = argv_of(command)
         self.name = shlex.join(self._argv)
@@ -139,6 +176,8 @@ class SubprocessAdapter(Adapter):
         self._finalizer: weakref.finalize[[float], SubprocessAdapter] | None = None
         self._pids: list[int] = []
         self._failures = 0
+        self.max_failures = max_failures
+        self._streak: list[str] = []  # the failures since the last good answer, in short
         self._closed = False
         self.implementation: HelloInfo | None = None
         """What the newest process said in answer to `hello`."""
@@ -162,6 +201,19 @@ class SubprocessAdapter(Adapter):
     def failures(self) -> int:
         """How many ImplementationFailures were raised."""
         return self._failures
+
+    @property
+    def broken(self) -> str:
+        """Why the implementation counts as broken (see `max_failures`), or ""."""
+        if self.max_failures is None or len(self._streak) < self.max_failures:
+            return ""
+        evidence = "; ".join(
+            f"({number}) {failure}" for number, failure in enumerate(self._streak, 1)
+        )
+        return (
+            f"implementation broken after {len(self._streak)} consecutive failures: "
+            f"{evidence}; no further process is started"
+        )
 
     def stderr_tail(self) -> str:
         """The last lines the newest process wrote to stderr ("" before the first start)."""
@@ -187,14 +239,18 @@ class SubprocessAdapter(Adapter):
         line = _encoded(request_id, op, args)
         process = self._running(line)
         try:
-            response = _decoded(process.ask(line, self.timeout), request_id, op)
+            response = _answer(process, line, request_id, op, self.timeout)
         except Fault as fault:
             raise self._failed(process, fault, f"request {request_id} (op {op!r})", line) from None
+        if op != "hello":  # a fresh process's greeting proves little: count real requests
+            self._streak.clear()
         return _payload(response)
 
     def _running(self, line: str) -> Process:
         if self._closed:
             raise ValueError(f"the adapter for {self.name!r} is closed; make a new one")
+        if self.broken:
+            raise ImplementationFailure("broken", self.broken, self.stderr_tail(), line)
         if self._process is not None:
             return self._process
         process = self._spawn(line)
@@ -210,12 +266,13 @@ class SubprocessAdapter(Adapter):
         except OSError as error:
             self._failures += 1
             message = _refused(self._argv, self._cwd, error)
+            self._streak.append(f"refused_start: {message}")
             raise ImplementationFailure("refused_start", message, "", line) from None
 
     def _greet(self, process: Process) -> None:
         line = encode_request(HELLO_ID, "hello")
         try:
-            response = _decoded(process.ask(line, self.start_timeout), HELLO_ID, "hello")
+            response = _answer(process, line, HELLO_ID, "hello", self.start_timeout)
             if response.hello is None:
                 refused = response.error.message if response.error is not None else "no answer"
                 raise Fault("protocol_version", f"the implementation refused hello ({refused})")
@@ -227,10 +284,11 @@ class SubprocessAdapter(Adapter):
         process.kill()
         self._forget()
         self._failures += 1
-        message = (
-            f"{who}: {fault.message}; its process (pid {process.pid}) was stopped "
-            "and the next call starts a fresh one"
+        self._streak.append(f"{fault.kind}: {who}: {fault.message}")
+        then = (
+            "no further process is started" if self.broken else "the next call starts a fresh one"
         )
+        message = f"{who}: {fault.message}; its process (pid {process.pid}) was stopped and {then}"
         return ImplementationFailure(fault.kind, message, process.stderr.text(), line)
 
     def _forget(self) -> None:

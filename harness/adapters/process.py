@@ -1,4 +1,4 @@
-"""One implementation process: its pipes, deadlines, stderr tail and how it is stopped."""
+"""One implementation process: its pipes, what it answers, and how it and its helpers end."""
 
 from __future__ import annotations
 
@@ -9,131 +9,88 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import IO
+from collections.abc import Callable, Iterator, Mapping
+from types import FrameType
+from typing import Any
 
 from harness.adapters.base import (
     CHUNK,
+    EXIT_POLL,
     EXIT_WAIT,
-    JOIN_WAIT,
     KILL_WAIT,
-    SHOWN_BYTES,
     SPIN_SECONDS,
-    TAIL_BYTES,
-    TAIL_LINES,
-    FailureKind,
     PathArg,
 )
+from harness.adapters.streams import (
+    Deadline,
+    Fault,
+    StderrTail,
+    describe_exit,
+    flooded,
+    pipe,
+    shown_bytes,
+)
+from harness.adapters.tree import ProcessTree, marked_environment
 from harness.protocol import (
     MAX_LINE_BYTES,
 )
 
+__all__ = ["Fault", "Process", "shown_bytes", "signals_deferred"]
 
-class Fault(Exception):
-    """A broken process, found while talking to it (becomes an ImplementationFailure)."""
-
-    def __init__(self, kind: FailureKind, message: str) -> None:
-        super().__init__(kind, message)
-        self.kind: FailureKind = kind
-        self.message = message
+_DEFERRED = (signal.SIGINT, signal.SIGTERM)
 
 
-@dataclass(frozen=True)
-class Deadline:
-    """When a request's answer is due."""
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Holds SIGINT and SIGTERM back while the block runs, then delivers the first one held.
 
-    seconds: float
-    end: float
+    Stopping an implementation must not be cut short by a second Ctrl-C (or a CI's SIGTERM):
+    that would leave it running. The block is bounded in time (grace periods and KILL_WAIT).
+    Outside the main thread (where Python runs signal handlers) it holds nothing back.
+    """
+    held: list[int] = []
 
-    @classmethod
-    def after(cls, seconds: float) -> Deadline:
-        return cls(seconds, time.monotonic() + seconds)
+    def hold(signum: int, frame: FrameType | None) -> None:
+        held.append(signum)
 
-    def remaining(self) -> float:
-        return self.end - time.monotonic()
-
-    def expired(self, what: str) -> Fault:
-        return Fault("timeout", f"{what} within {self.seconds:g} s")
-
-
-def shown_bytes(data: bytes | bytearray | str) -> str:
-    """Quotes the start of a line for a message (the first 200 characters)."""
-    text = (
-        data if isinstance(data, str) else bytes(data[: 4 * SHOWN_BYTES]).decode("utf-8", "replace")
-    )
-    if len(text) <= SHOWN_BYTES and len(data) <= 4 * SHOWN_BYTES:
-        return repr(text)
-    return f"{text[:SHOWN_BYTES]!r} (the first {SHOWN_BYTES} characters)"
-
-
-def describe_exit(code: int) -> str:
-    if code >= 0:
-        return f"exited with status {code}"
+    previous: dict[signal.Signals, Callable[[int, FrameType | None], Any] | int] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in _DEFERRED:
+            with contextlib.suppress(ValueError, TypeError, OSError):  # e.g. at shutdown
+                handler = signal.getsignal(sig)
+                if handler is not None:  # None: set outside Python, left alone
+                    signal.signal(sig, hold)
+                    previous[sig] = handler
     try:
-        name = signal.Signals(-code).name
-    except ValueError:
-        name = "an unknown signal"
-    return f"was killed by signal {name} ({-code})"
-
-
-class StderrTail:
-    """Drains a stream on a thread (so a chatty writer never blocks) and keeps its tail."""
-
-    def __init__(self, stream: IO[bytes], pid: int) -> None:
-        self._stream = stream
-        self._data = bytearray()
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._drain, name=f"stderr-{pid}", daemon=True)
-        self._thread.start()
-
-    def _drain(self) -> None:
-        with contextlib.suppress(OSError, ValueError):  # the stream was closed under us
-            while chunk := self._stream.read(CHUNK):
-                with self._lock:
-                    self._data += chunk
-                    if len(self._data) > 2 * TAIL_BYTES:  # trimmed in batches, not per chunk
-                        del self._data[:-TAIL_BYTES]
-
-    def text(self) -> str:
-        """The last lines (at most 50 and about 8 KiB), decoded leniently."""
-        with self._lock:
-            data = bytes(self._data[-TAIL_BYTES:])
-        lines = data.decode("utf-8", "replace").splitlines()
-        return "\n".join(lines[-TAIL_LINES:])
-
-    def close(self) -> None:
-        """Waits (bounded) for the end of the stream, then closes it."""
-        self._thread.join(JOIN_WAIT)
-        if not self._thread.is_alive():  # closing under a blocked read would not wake it
-            self._stream.close()
-
-
-def flooded(what: str) -> Fault:
-    return Fault("flood", f"the implementation wrote {what}")
-
-
-def pipe(stream: IO[bytes] | None) -> IO[bytes]:
-    if stream is None:  # cannot happen with PIPE; keeps the types honest
-        raise RuntimeError("the child process has no pipe")
-    return stream
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if held:
+            signal.raise_signal(held[0])  # now its own handler acts (KeyboardInterrupt, …)
 
 
 class Process:
-    """One running implementation: its pipes, its stderr tail, and how to end it."""
+    """One running implementation: its pipes, its stderr tail, its helpers, how to end it.
+
+    It runs in a session of its own, with a mark in its environment, so that ending it
+    reaches every process it started (harness.adapters.tree).
+    """
 
     def __init__(self, argv: list[str], env: Mapping[str, str] | None, cwd: PathArg | None):
+        environment, token = marked_environment(env)
         self.popen = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             bufsize=0,
-            env=env,
+            env=environment,
             cwd=cwd,
             start_new_session=True,  # its own process group: killpg reaches its children too
         )
         self.pid = self.popen.pid
+        self.tree = ProcessTree(self.pid, token)
         self._stdin = pipe(self.popen.stdin)
         self._stdout = pipe(self.popen.stdout)
         self._in, self._out = self._stdin.fileno(), self._stdout.fileno()
@@ -146,10 +103,16 @@ class Process:
         self._buffer = bytearray()
         self._eof = False
         self._ended = False
+        self.left: list[int] = []
+        """Processes of its tree still running after it was ended (none, normally)."""
         self.stderr = StderrTail(pipe(self.popen.stderr), self.pid)
 
+    # ---- asking
+
     def ask(self, line: str, seconds: float) -> str:
-        """Sends one request line and returns the one answer line.
+        """Sends one request line and returns the first line that comes back.
+
+        The caller decodes it, then checks that nothing else came (`check_alone`).
 
         Raises:
             Fault: The process crashed, hung, flooded or answered undecodable bytes.
@@ -157,18 +120,33 @@ class Process:
         deadline = Deadline.after(seconds)
         self._check_ready()
         self._send((line + "\n").encode("utf-8"), deadline)
-        answer = self._read_line(deadline)
+        return self._read_line(deadline)
+
+    def following(self, seconds: float) -> str | None:
+        """The next line, if one comes within `seconds` (to tell stray output from an answer)."""
+        try:
+            return self._read_line(Deadline.after(seconds))
+        except Fault:
+            return None
+
+    def check_alone(self) -> None:
+        """Checks that nothing came after the answer (so far).
+
+        Raises:
+            Fault: `flood`, quoting what came.
+        """
         self._take_waiting()
         if self._buffer:
             raise flooded(f"more than one line; after the answer came {shown_bytes(self._buffer)}")
-        return answer
 
     def _check_ready(self) -> None:
         self._take_waiting()
         if self._buffer:  # arrived after the previous answer had been taken
             raise flooded(f"a line nobody asked for: {shown_bytes(self._buffer)}")
-        if self._eof or self.popen.poll() is not None:
-            raise self._crashed("before the request was sent")
+        if self.popen.poll() is not None:
+            raise self._exited("before the request was sent")
+        if self._eof:
+            raise self._closed("stdout", "before the request was sent")
 
     def _take_waiting(self) -> None:
         """Reads whatever is already waiting on stdout, without waiting for more."""
@@ -213,8 +191,8 @@ class Process:
             except BlockingIOError:
                 pass  # the pipe is full: wait below until the process reads
             except (BrokenPipeError, ConnectionResetError):
-                raise self._crashed("before reading the request") from None
-            if view and not self._writable.select(deadline.remaining()):
+                raise self._closed("stdin", "before reading the request") from None
+            if view and not self._writable.select(max(deadline.remaining(), 0)):
                 raise deadline.expired("the implementation did not read the request")
 
     def _read_line(self, deadline: Deadline) -> str:
@@ -224,8 +202,7 @@ class Process:
             scanned = len(self._buffer)
             if self._spin_read():
                 continue
-            if not self._readable.select(max(deadline.remaining(), 0)):
-                raise deadline.expired("no answer")
+            self._wait_readable(deadline)
             self._read_chunk()
         raw = bytes(self._buffer[:end]).removesuffix(b"\r")
         del self._buffer[: end + 1]
@@ -236,53 +213,70 @@ class Process:
                 "garbage", f"the answer is not UTF-8 ({error.reason}): {shown_bytes(raw)}"
             ) from None
 
+    def _wait_readable(self, deadline: Deadline) -> None:
+        """Waits for stdout, watching the process: one that ended while a process it started
+        holds its stdout open would otherwise be found only at the deadline."""
+        while not self._readable.select(min(max(deadline.remaining(), 0), EXIT_POLL)):
+            if self.popen.poll() is not None and not self._readable.select(0):
+                held = "; a process it started still holds its stdout open"
+                raise self._exited(f"before answering{self._inside()}{held}")
+            if deadline.remaining() <= 0:
+                raise deadline.expired("no answer")
+
     def _check_partial(self) -> None:
         """Checks the unfinished line in the buffer: not too long, and still coming."""
         if len(self._buffer) > MAX_LINE_BYTES + 1:  # + 1: room for a "\r" before the "\n"
             raise flooded(f"a line of over {MAX_LINE_BYTES} bytes (1 MiB), the limit")
         if self._eof:
-            inside = (
-                f" (in the middle of the line {shown_bytes(self._buffer)})" if self._buffer else ""
-            )
-            raise self._crashed(f"before answering{inside}")
+            raise self._closed("stdout", f"before answering{self._inside()}")
 
-    def _crashed(self, when: str) -> Fault:
-        return Fault("crashed", f"the implementation {self._exit_text()} {when}")
+    def _inside(self) -> str:
+        return f" (in the middle of the line {shown_bytes(self._buffer)})" if self._buffer else ""
 
-    def _exit_text(self) -> str:
+    def _exited(self, when: str) -> Fault:
+        code = self.popen.wait()  # it has ended: this only reaps it
+        return Fault("crashed", f"the implementation {describe_exit(code)} {when}")
+
+    def _closed(self, stream: str, when: str) -> Fault:
+        """A pipe the process closed: because it ended, or while still running."""
         try:
             code = self.popen.wait(timeout=EXIT_WAIT)
         except subprocess.TimeoutExpired:
-            return f"closed its stdout but was still running after {EXIT_WAIT:g} s"
-        return describe_exit(code)
+            return Fault(
+                "crashed",
+                f"the implementation closed its {stream} {when} and was still running "
+                f"{EXIT_WAIT:g} s later",
+            )
+        return Fault("crashed", f"the implementation {describe_exit(code)} {when}")
+
+    # ---- ending
 
     def kill(self) -> None:
-        """Kills the whole process group at once (after a failure: its state is unknown)."""
-        if self._ended:
-            return
-        self._ended = True
-        self._signal(signal.SIGKILL)
-        self._wait(KILL_WAIT)
-        self._release()
+        """Kills it and every process it started, at once (after a failure: its state is
+        unknown)."""
+        with signals_deferred():
+            if not self._ended:
+                self._end()
 
     def stop(self, grace: float) -> None:
-        """Ends the process group: EOF on stdin, then SIGTERM, then SIGKILL, `grace` s apart."""
-        if self._ended:
-            return
-        self._ended = True
-        with contextlib.suppress(OSError):
-            self._stdin.close()
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            if self._wait(grace):
-                break
-            self._signal(sig)
-        self._wait(KILL_WAIT)
-        self._signal(signal.SIGKILL)  # children it left behind in its group
-        self._release()
+        """Ends it: EOF on stdin, then SIGTERM to it and every process it started, then
+        SIGKILL to whatever is left, `grace` seconds apart."""
+        with signals_deferred():
+            if self._ended:
+                return
+            with contextlib.suppress(OSError):
+                self._stdin.close()
+            if not self._wait(grace):
+                self.tree.signal(signal.SIGTERM)
+                self._wait(grace)
+            self._end()
 
-    def _signal(self, sig: signal.Signals) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
-            os.killpg(self.pid, sig)
+    def _end(self) -> None:
+        """Kills what is left of the tree, reaps the process and closes the pipes."""
+        self.left = self.tree.kill(KILL_WAIT)
+        self._wait(KILL_WAIT)
+        self._release()
+        self._ended = True
 
     def _wait(self, seconds: float) -> bool:
         try:

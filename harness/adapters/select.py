@@ -9,17 +9,21 @@ from harness.adapters.inprocess import InProcessAdapter
 from statechart.model import Spec
 
 
-def adapter_for(impl: str | None, spec: Spec, *, timeout: float = 5.0) -> Adapter:
+def adapter_for(
+    impl: str | None, spec: Spec, *, timeout: float = 5.0, max_failures: int | None = None
+) -> Adapter:
     """Returns the adapter for an `--impl` value.
 
     Args:
         impl: None or "reference" for the in-process reference app, else a command line.
         spec: The loaded spec (used by the reference).
         timeout: Seconds a subprocess gets to answer each request.
+        max_failures: Failures in a row after which a subprocess counts as broken
+            (SubprocessAdapter); None: never.
 
     Raises:
         CommandError: The command cannot be split into words.
     """
     if impl is None or impl.strip() == REFERENCE:
         return InProcessAdapter(spec)
-    return SubprocessAdapter(parse_impl_command(impl), timeout=timeout)
+    return SubprocessAdapter(parse_impl_command(impl), timeout=timeout, max_failures=max_failures)

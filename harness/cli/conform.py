@@ -9,7 +9,8 @@ cucumber.json. The console is pytest's. Anything after `--` goes to pytest as it
 
 Exit status: 0 everything passed (deviations too, unless --strict); 1 a fail or an error;
 2 bad arguments, nothing selected, or reports that cannot be written; 3 an implementation
-could not be started; 130 interrupted.
+could not be started; 130 interrupted (SIGINT or SIGTERM: the implementation is stopped and
+the reports describe the run so far, see harness.cli.interrupts).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any, Final, TextIO
 import pytest
 
 from harness.adapters import REFERENCE, CommandError, parse_impl_command
+from harness.cli.interrupts import Interrupts
 from harness.reports.html import render_matrix
 from harness.reports.matrix import load_summary, matrix_md
 from harness.reports.publish import ReportDirError, check_writable, publish
@@ -55,7 +57,7 @@ EXIT_INTERRUPTED: Final = 130
 EXIT_HELP: Final = (
     "exit status: 0 everything passed (deviations too, unless --strict); 1 a fail or an "
     "error; 2 bad arguments, nothing selected, or reports that cannot be written; 3 an "
-    "implementation could not be started; 130 interrupted"
+    "implementation could not be started; 130 interrupted (SIGINT or SIGTERM)"
 )
 _PYTEST_EXIT: Final = {
     pytest.ExitCode.OK: EXIT_OK,
@@ -75,6 +77,21 @@ def _seconds(text: str) -> float:
     if not (value > 0 and math.isfinite(value)) or value > MAX_TIMEOUT:
         raise argparse.ArgumentTypeError(
             f"the timeout must be above 0 and at most {MAX_TIMEOUT:g} seconds, not {text}"
+        )
+    return value
+
+
+MAX_WALKS: Final = 100_000
+
+
+def _walks(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of walks") from None
+    if not 0 < value <= MAX_WALKS:
+        raise argparse.ArgumentTypeError(
+            f"give between 1 and {MAX_WALKS} walks from each starting point, not {text}"
         )
     return value
 
@@ -137,7 +154,7 @@ def add_conform_command(commands: Any) -> None:
     add("--seed", type=int, default=0, metavar="N", help="the differential walks' seed")
     add(
         "--walks",
-        type=int,
+        type=_walks,
         default=25,
         metavar="N",
         help="differential walks from each starting point (25)",
@@ -315,6 +332,20 @@ def run_conform(args: argparse.Namespace, err: TextIO | None = None) -> int:
     spec_dir = _check(args, err)
     if spec_dir is None:
         return EXIT_USAGE
+    with Interrupts() as interrupts:
+        code = _run_all(args, spec_dir, err, interrupts)
+    if interrupts.signum is not None:
+        print(
+            f"otpspec conform: interrupted ({interrupts.name}); the implementation was "
+            f"stopped; the reports in {args.report} describe the run so far",
+            file=err,
+        )
+        return EXIT_INTERRUPTED
+    return code
+
+
+def _run_all(args: argparse.Namespace, spec_dir: Path, err: TextIO, interrupts: Interrupts) -> int:
+    """Runs pytest for each implementation, then writes the matrix."""
     impls = [impl.strip() for impl in args.impl] or [REFERENCE]
     labels = _labels(impls)
     several = len(impls) > 1
@@ -323,9 +354,11 @@ def run_conform(args: argparse.Namespace, err: TextIO | None = None) -> int:
     for impl, label in zip(impls, labels, strict=True):
         report = args.report / label if several else args.report
         reports.append(report)
-        code = pytest.main(pytest_arguments(args, impl, label, report, spec_dir))
+        code = pytest.main(
+            pytest_arguments(args, impl, label, report, spec_dir), plugins=[interrupts]
+        )
         mapped = _PYTEST_EXIT.get(pytest.ExitCode(code), EXIT_FAILED)
-        if mapped == EXIT_INTERRUPTED:
+        if mapped == EXIT_INTERRUPTED or interrupts.signum is not None:
             return EXIT_INTERRUPTED
         if not _started(report):
             print(f"otpspec conform: cannot start {impl!r}; see {report}/report.html", file=err)

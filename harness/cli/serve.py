@@ -1,13 +1,14 @@
 """`otpspec serve [--spec DIR] [--mutant NAME]`: the reference app behind protocol v1.
 
 JSON Lines on stdin and stdout (docs/protocol.md) until stdin ends. Exit status: 0 at the
-end of input, 1 when stdout cannot be written or stdin is not UTF-8, 2 bad arguments or an
-invalid spec, 130 interrupted.
+end of input, 1 when stdin or stdout is closed, stdout cannot be written or stdin is not
+UTF-8, 2 bad arguments or an invalid spec, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any, Final
@@ -20,11 +21,12 @@ from statechart.problems import SpecInvalid
 
 __all__ = ["add_serve_command", "run_serve"]
 
+EXIT_STREAMS: Final = 1
 EXIT_INVALID: Final = 2
 EXIT_INTERRUPTED: Final = 130
 EXIT_HELP: Final = (
-    "exit status: 0 at the end of input, 1 stdout cannot be written or stdin is not UTF-8, "
-    "2 bad arguments or an invalid spec, 130 interrupted"
+    "exit status: 0 at the end of input, 1 stdin or stdout is closed or fails (stdout cannot "
+    "be written, stdin is not UTF-8), 2 bad arguments or an invalid spec, 130 interrupted"
 )
 
 
@@ -39,8 +41,31 @@ def add_serve_command(commands: Any) -> None:
     parser.add_argument("--mutant", metavar="NAME", help="serve a mutant instead (otpspec mutants)")
 
 
+def closed_streams() -> str:
+    """Why serving cannot start ("" when it can): a standard stream that was closed.
+
+    A program started with its stdin or stdout closed (`otpspec serve >&-`) gets None for
+    them in Python; stderr closed too leaves nowhere to say so, and sys.stderr is then
+    pointed at os.devnull so that nothing else fails on it.
+    """
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (for the process)
+    closed = [name for name in ("stdin", "stdout") if getattr(sys, name) is None]
+    if not closed:
+        return ""
+    streams = " and ".join(closed)
+    return (
+        f"otpspec serve: {streams} {'is' if len(closed) == 1 else 'are'} closed; run it with "
+        "stdin and stdout connected (requests in, responses out), e.g. from the harness"
+    )
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Serves the reference app (or a mutant) until stdin ends."""
+    closed = closed_streams()
+    if closed:
+        print(closed, file=sys.stderr)
+        return EXIT_STREAMS
     spec_dir: Path = args.spec or DEFAULT_SPEC_DIR
     if args.mutant is not None:
         return serve_mutant(spec_dir, args.mutant)

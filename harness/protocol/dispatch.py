@@ -7,8 +7,16 @@ from typing import Any, Final
 
 from harness.protocol.requests import parse_request, request_from_object
 from harness.protocol.responses import error_response, failure, success
-from harness.protocol.types import ENVELOPE, LINE, LOG, Implementation, ProtocolError, Request
-from harness.protocol.wire import dumps, is_blank, one_line, requester
+from harness.protocol.types import (
+    ENVELOPE,
+    LINE,
+    LOG,
+    MAX_LINE_BYTES,
+    Implementation,
+    ProtocolError,
+    Request,
+)
+from harness.protocol.wire import dumps, is_blank, one_line, requester, utf8_size
 
 
 def _call_clock(impl: Implementation, args: dict[str, Any]) -> object:
@@ -70,15 +78,27 @@ def dispatch(impl: Implementation, request: Request) -> dict[str, Any]:
 def encode_response(response: Mapping[str, Any]) -> str:
     """Encodes a response object as one line (no line break at the end).
 
-    Falls back to an `internal` error for the same id if the object is not JSON.
+    Falls back to an `internal` error for the same id if the object is not JSON, or if its
+    line would be longer than MAX_LINE_BYTES (no client would read it: the whole answer
+    goes to the log, i.e. the server's stderr, and only there).
     """
+    request_id = response.get("id")
+    valid_id = request_id if isinstance(request_id, str | int) else None
     try:
-        return dumps(response)
+        text = dumps(response)
     except (TypeError, ValueError, RecursionError) as error:
-        request_id = response.get("id")
-        valid_id = request_id if isinstance(request_id, str | int) else None
         message = f"{requester(valid_id)}: the response could not be encoded: {error}"
         return dumps(error_response(valid_id, "internal", one_line(message, 500)))
+    size = utf8_size(text)
+    if size <= MAX_LINE_BYTES:
+        return text
+    message = (
+        f"{requester(valid_id)}: the answer has {size} bytes, over the line limit of "
+        f"{MAX_LINE_BYTES} (1 MiB), and was not sent; the whole answer is on the server's "
+        "stderr; the implementation must answer within the limit"
+    )
+    LOG.error("%s; the answer:\n%s", message, text)
+    return dumps(error_response(valid_id, "internal", message))
 
 
 def _handle(impl: Implementation, line: str, check_results: bool) -> str:
@@ -106,6 +126,9 @@ def handle_line(impl: Implementation, line: str, *, check_results: bool = True) 
         return None
     try:
         return _handle(impl, line, check_results)
+    except RecursionError:  # a fallback: wire.loads refuses deep nesting before parsing
+        message = f"{LINE}: it is nested too deeply to be read; send a flatter request"
+        return encode_response(error_response(None, "bad_request", message))
     except Exception as error:  # a bug here must not end the session
         LOG.error("the protocol layer failed on a line", exc_info=error)
         message = f"{LINE}: the protocol layer failed ({type(error).__name__}); see stderr"

@@ -21,6 +21,7 @@ from harness.protocol.types import (
     RequestId,
 )
 from harness.protocol.wire import (
+    TooDeep,
     argument_names,
     describe_argument,
     dumps,
@@ -31,6 +32,7 @@ from harness.protocol.wire import (
     requester,
     schema_problems,
     shorten,
+    shorten_text,
     strings,
     utf8_size,
 )
@@ -40,7 +42,7 @@ from statechart.problems import Problem, format_json_path
 
 
 def _check_line(line: str) -> None:
-    size = utf8_size(line.rstrip("\n"))
+    size = utf8_size(line.removesuffix("\n").removesuffix("\r"))
     if size > MAX_LINE_BYTES:
         raise ProtocolError(
             f"{LINE}: it has {size} bytes, over the limit of {MAX_LINE_BYTES} (1 MiB); "
@@ -53,6 +55,8 @@ def _check_line(line: str) -> None:
 def _parse_object(line: str) -> dict[str, Any]:
     try:
         data = loads(line)
+    except TooDeep as error:
+        raise ProtocolError(f"{LINE}: {error}; send a flatter request") from None
     except ValueError as error:
         raise ProtocolError(
             f"{LINE}: it is not valid JSON ({error}); send one JSON object per line, e.g. {EXAMPLE}"
@@ -81,8 +85,8 @@ def _request_id(data: dict[str, Any], problems: list[Problem]) -> RequestId:
     valid = isinstance(request_id, int | str) and not isinstance(request_id, bool)
     if not valid or has_path(problems, "id") or not is_valid_text(str(request_id)):
         raise ProtocolError(
-            f"{NO_ID}: 'id' is {shorten(request_id, 40)}; use a string or an integer "
-            "(no fraction, no exponent), which the response echoes"
+            f"{NO_ID}: 'id' is {shorten(request_id, 40)}; use a string of at most 256 "
+            "characters or an integer (no fraction, no exponent), which the response echoes"
         )
     return cast(RequestId, request_id)
 
@@ -179,7 +183,9 @@ def _argument_messages(op: Op, args: dict[str, Any], problems: list[Problem]) ->
         *unreal(op, args, problems),
     ]
     if problems and not messages:  # a schema rule the helpers above do not name
-        messages = [f"is wrong at {p.json_path}: {p.message}" for p in problems]
+        messages = [
+            f"is wrong at {shorten_text(p.json_path)}: {shorten_text(p.message)}" for p in problems
+        ]
     return messages
 
 

@@ -29,6 +29,7 @@ from harness.protocol.wire import (
     requester,
     schema_problems,
     shorten,
+    shorten_text,
     utf8_size,
 )
 from statechart.problems import Location, Problem
@@ -87,7 +88,9 @@ def failure(request: Request, error: Exception) -> dict[str, Any]:
 
 
 def _broken(request: Request, what: str, problems: list[Problem]) -> dict[str, Any]:
-    shown = "; ".join(f"{p.json_path}: {p.message}" for p in problems[:3])
+    shown = "; ".join(
+        f"{shorten_text(p.json_path)}: {shorten_text(p.message)}" for p in problems[:3]
+    )
     more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
     message = (
         f"{requester(request.id)}: op '{request.op}': the implementation returned {what}: "
@@ -143,7 +146,7 @@ def _bad_response(message: str) -> ProtocolError:
 
 
 def _response_object(line: str) -> dict[str, Any]:
-    if utf8_size(line.rstrip("\n")) > MAX_LINE_BYTES:
+    if utf8_size(line.removesuffix("\n").removesuffix("\r")) > MAX_LINE_BYTES:
         raise _bad_response(f"the line is over the limit of {MAX_LINE_BYTES} bytes (1 MiB)")
     try:
         data = loads(line)
@@ -164,7 +167,9 @@ def _check_response(data: dict[str, Any]) -> None:
     if isinstance(data.get("id"), float):
         problems.append(Problem(Location(""), "$.id", "a number with a fraction", ""))
     if problems:
-        shown = "; ".join(f"{p.json_path}: {p.message}" for p in problems[:5])
+        shown = "; ".join(
+            f"{shorten_text(p.json_path)}: {shorten_text(p.message)}" for p in problems[:5]
+        )
         raise _bad_response(f"{shown} (in {shorten(data, 120)})")
 
 

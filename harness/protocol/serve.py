@@ -43,26 +43,36 @@ def read_line(stream: TextIO, max_bytes: int = MAX_LINE_BYTES) -> str | Overlong
 
     Args:
         stream: A text stream.
-        max_bytes: The longest line kept, in UTF-8 bytes without the line break.
+        max_bytes: The longest line kept, in UTF-8 bytes without the line break (`\\n`, or
+            `\\r\\n`: a `\\r` just before the `\\n` belongs to the line break).
 
     Returns:
-        The line without its `\\n`, an Overlong for a longer line (consumed), or None at EOF.
+        The line without its line break, an Overlong for a longer line (consumed), or None
+        at EOF.
     """
     parts: list[str] = []
     size = 0
+    carriage = False  # whether the line so far ends with "\r" (a chunk may end between)
     while True:
         chunk = stream.readline(_CHUNK)
         if not chunk and not parts and size == 0:
             return None
-        ended = not chunk or chunk.endswith("\n")
+        newline = chunk.endswith("\n")
         text = chunk.removesuffix("\n")
+        if text:
+            carriage = text.endswith("\r")
         size += _size(text)
-        if size <= max_bytes:
+        if size <= max_bytes + 1:  # + 1: room for the "\r" of a "\r\n"
             parts.append(text)
         else:
             parts.clear()
-        if ended:
-            return "".join(parts) if size <= max_bytes else Overlong(size)
+        if newline or not chunk:
+            crlf = newline and carriage
+            size -= crlf
+            if size > max_bytes:
+                return Overlong(size)
+            line = "".join(parts)
+            return line[:-1] if crlf else line
 
 
 def _overlong_response(line: Overlong) -> str:

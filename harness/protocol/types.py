@@ -9,6 +9,11 @@ from typing import Any, Final, Literal, Protocol, TypeAlias, get_args
 PROTOCOL_VERSION: Final = 1
 MAX_LINE_BYTES: Final = 1024 * 1024
 """The longest request line, in UTF-8 bytes without the line break (1 MiB)."""
+MAX_DEPTH: Final = 64
+"""The deepest nesting of arrays and objects a message may have (the deepest valid request,
+a reset with a fixture, nests 5 deep)."""
+MAX_SHOWN: Final = 60
+"""The most characters of a value a message echoes ("but got …")."""
 
 REQUEST_SCHEMA: Final = "protocol-request"
 RESPONSE_SCHEMA: Final = "protocol-response"

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
+import re
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from harness.protocol.types import (
     ENVELOPE,
+    MAX_DEPTH,
     MAX_LINE_BYTES,
     MAX_MESSAGE,
+    MAX_SHOWN,
     NO_ID,
     REQUEST_SCHEMA,
     RequestId,
@@ -30,6 +34,10 @@ class _Nowhere:
 
 class Rejected(ValueError):
     """A JSON text that json.loads would take but the protocol does not."""
+
+
+class TooDeep(Rejected):
+    """A JSON text that nests deeper than MAX_DEPTH."""
 
 
 # ---- schemas
@@ -71,11 +79,20 @@ def describe_argument(op: str, name: str) -> str:
 # ---- small helpers
 
 
-def shorten(value: object, limit: int = 60) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=repr)
+def shorten(value: object, limit: int = MAX_SHOWN) -> str:
+    """The value as JSON text for a message, cut to `limit` characters."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=repr)
+    except (ValueError, RecursionError):  # a cycle, or too deep for the encoder
+        text = repr(value)[: limit + 1]  # reprlib would be exact; a cut is enough here
     if not is_valid_text(text):
-        text = json.dumps(value, default=repr)  # lone surrogates, shown as escapes
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # lone surrogates
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def shorten_text(text: str, limit: int = 4 * MAX_SHOWN) -> str:
+    """A text from elsewhere (a schema's message, which may quote the whole value), cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def one_line(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -142,12 +159,38 @@ def _finite(text: str) -> float:
     return number
 
 
+_STRING: Final = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+"""A JSON string (the unrolled form: linear, no backtracking on long strings)."""
+_NOT_BRACKET: Final = re.compile(r"[^\[\]{}]+")
+_STEP: Final = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def nesting(text: str) -> int:
+    """How deep arrays and objects nest in a JSON text, in one linear scan.
+
+    Brackets inside strings do not count. A text with too few brackets to pass MAX_DEPTH
+    is not scanned (the answer is then MAX_DEPTH). On text that is not JSON the answer is
+    some depth, and json.loads refuses the text anyway.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:  # the common case: nothing to scan
+        return MAX_DEPTH
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    return max(itertools.accumulate(map(_STEP.__getitem__, brackets)), default=0)
+
+
 def loads(text: str) -> object:
-    """Parses strict JSON: no NaN/Infinity, no overflowing numbers, no repeated keys.
+    """Parses strict JSON: no NaN/Infinity, no overflowing numbers, no repeated keys, no
+    nesting deeper than MAX_DEPTH (checked before parsing: a deep text would exhaust the
+    stack of the parser or of any code that walks the result).
 
     Raises:
-        ValueError: With a short reason.
+        ValueError: With a short reason (TooDeep for deep nesting).
     """
+    depth = nesting(text)
+    if depth > MAX_DEPTH:
+        raise TooDeep(
+            f"it nests arrays and objects {depth} levels deep, over the limit of {MAX_DEPTH}"
+        )
     try:
         return json.loads(
             text,
@@ -157,8 +200,8 @@ def loads(text: str) -> object:
         )
     except json.JSONDecodeError as error:
         raise ValueError(f"{error.msg} at column {error.colno}") from None
-    except RecursionError:
-        raise ValueError("it is nested too deeply") from None
+    except RecursionError:  # a fallback: the scan above should have refused it
+        raise TooDeep(f"it nests too deeply (the limit is {MAX_DEPTH})") from None
 
 
 def dumps(data: object) -> str:

@@ -13,11 +13,14 @@ import functools
 from dataclasses import dataclass, field
 from typing import Any
 
+from _pytest.outcomes import Failed  # pytest.fail.Exception, typed
+
 from harness.adapters import Adapter, ImplementationError, ImplementationFailure, adapter_for
 from harness.contracts import Monitor
 from harness.generation.fixtures import FIXTURES, WalkFixture
 from harness.generation.steps import Refusal, attempt_reset
 from harness.run.context import attach_monitor
+from harness.adapters.base import BREAK_AFTER
 from harness.run.options import RunOptions
 from harness.run.replay import ScenarioReplayer
 from harness.run.secrets import SecretBook, secret_fields
@@ -29,8 +32,18 @@ from statechart.model import Spec
 __all__ = ["ImplementationUnavailable", "RunState"]
 
 
-class ImplementationUnavailable(Exception):
-    """The implementation could not be started (or did not answer `hello`)."""
+class ImplementationUnavailable(Failed):
+    """The implementation could not be started (or did not answer `hello`), or it broke
+    the protocol BREAK_AFTER times in a row and counts as broken (the message says which,
+    with the evidence).
+
+    A pytest failure without a Python traceback (`pytrace=False`): pytest would otherwise
+    format the traceback of every item it ends, some 0.4 s each, only for the plugin to
+    replace it with the verdict.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, pytrace=False)
 
 
 @dataclass
@@ -73,13 +86,22 @@ class RunState:
         """The implementation, started and greeted on first use.
 
         Raises:
-            ImplementationUnavailable: It cannot be started, or it failed `hello` (every
-                later call raises it again, with the same reason, at once).
+            ImplementationUnavailable: It cannot be started, or it failed `hello`, or it
+                is broken (failed BREAK_AFTER times in a row, with no good answer between):
+                every later call raises it again, with the same reason, at once, and no
+                further process is started.
         """
         if self.start_failure:
             raise ImplementationUnavailable(self.start_failure)
+        if self._adapter is not None and self._adapter.broken:
+            raise ImplementationUnavailable(self._adapter.broken)
         if self._adapter is None:
-            adapter = adapter_for(self.options.impl, self.spec, timeout=self.options.timeout)
+            adapter = adapter_for(
+                self.options.impl,
+                self.spec,
+                timeout=self.options.timeout,
+                max_failures=BREAK_AFTER,
+            )
             try:
                 self.hello = adapter.hello()
             except (ImplementationError, ImplementationFailure) as error:

@@ -35,3 +35,18 @@ def test_the_worked_session_is_consistent(request_line: str, response_line: str)
         parse_request(request_line)
     except ProtocolError:  # refused by the protocol layer: the message is the code's own
         assert handle_line(FakeApp(), request_line) == response_line
+
+
+def test_every_failure_kind_is_documented() -> None:
+    """The table of docs/protocol.md lists exactly the kinds an adapter raises."""
+    from harness.adapters import FAILURE_KINDS
+    from harness.adapters.base import BREAK_AFTER
+    from harness.adapters.tree import MARK
+
+    text = DOC.read_text(encoding="utf-8")
+    section = text.split("### When an implementation's process breaks the protocol")[1]
+    section = section.split("\n## ")[0]
+    listed = re.findall(r"^\| `(\w+)` \|", section, re.MULTILINE)
+    assert listed == list(FAILURE_KINDS)
+    assert f"`{MARK}`" in section
+    assert {3: "three failures in a row"}[BREAK_AFTER] in section

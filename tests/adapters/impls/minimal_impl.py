@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["VIEW", "Misbehave", "encode", "run", "say"]
+__all__ = ["VIEW", "Misbehave", "answer_to", "encode", "run", "say"]
 
 Misbehave = Callable[[dict[str, Any], dict[str, Any]], list[str] | None]
 
@@ -31,7 +31,8 @@ VIEW: dict[str, Any] = {
 }
 
 
-def _answer(request: dict[str, Any]) -> dict[str, Any]:
+def answer_to(request: dict[str, Any]) -> dict[str, Any]:
+    """The correct answer to a request."""
     if request.get("op") == "hello":
         return {
             "id": request.get("id"),
@@ -60,7 +61,7 @@ def run(misbehave: Misbehave | None = None) -> int:
         if not line.strip():
             continue
         request = json.loads(line)
-        answer = _answer(request)
+        answer = answer_to(request)
         lines = None if misbehave is None else misbehave(request, answer)
         text = "".join(f"{item}\n" for item in ([encode(answer)] if lines is None else lines))
         sys.stdout.buffer.write(text.encode("utf-8"))  # one write: extra lines arrive together
