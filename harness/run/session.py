@@ -16,11 +16,11 @@ from typing import Any
 from _pytest.outcomes import Failed  # pytest.fail.Exception, typed
 
 from harness.adapters import Adapter, ImplementationError, ImplementationFailure, adapter_for
+from harness.adapters.base import BREAK_AFTER
 from harness.contracts import Monitor
 from harness.generation.fixtures import FIXTURES, WalkFixture
 from harness.generation.steps import Refusal, attempt_reset
 from harness.run.context import attach_monitor
-from harness.adapters.base import BREAK_AFTER
 from harness.run.options import RunOptions
 from harness.run.replay import ScenarioReplayer
 from harness.run.secrets import SecretBook, secret_fields
