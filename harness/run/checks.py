@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
+from _pytest._code.code import TerminalRepr
 
 from harness.generation.as_gherkin import step_phrase
 from harness.generation.checks import (
@@ -140,6 +141,14 @@ class _CheckItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, self.name
+
+    def repr_failure(
+        self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None
+    ) -> str | TerminalRepr:
+        """The verdict's text, without a traceback (outcomes.finish_report writes it)."""
+        if isinstance(excinfo.value, CheckMismatch):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
 
 
 class GeneratedItem(_CheckItem):
