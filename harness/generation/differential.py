@@ -23,6 +23,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from hypothesis.errors import Flaky
 
+from harness.adapters.base import ImplementationFailure
 from harness.generation.as_gherkin import mask_data, scenario_text, secrets_of, step_phrase
 from harness.generation.compare import compare_outcomes
 from harness.generation.fixtures import FIXTURES, WalkFixture, field_values, secret_labels
@@ -284,9 +285,14 @@ def differential_check(
 
     Returns:
         ok, or the minimal walk that differs with the first differing field.
+
+    Raises:
+        ImplementationFailure: The implementation's process broke (not shrunk: walking
+            stops at once).
     """
     walker = _Walker(impl, spec, on_step)
     found: list[_Found] = []
+    broken: list[ImplementationFailure] = []
     runs = [0]
 
     @settings(
@@ -301,10 +307,18 @@ def differential_check(
     @hypothesis_seed(seed)
     @given(st.data())
     def walks(data: st.DataObject) -> None:
+        if broken:
+            return  # the implementation broke: no more walks, nothing to shrink
         runs[0] += 1
         fixture = data.draw(st.sampled_from(list(fixtures)))
         length = data.draw(st.integers(1, max_steps))
-        outcome = walker.run(fixture, length, lambda options: data.draw(st.sampled_from(options)))
+        try:
+            outcome = walker.run(
+                fixture, length, lambda options: data.draw(st.sampled_from(options))
+            )
+        except ImplementationFailure as failure:
+            broken.append(failure)
+            return
         if outcome is not None:
             found.append(outcome)
             raise _DifferenceFound
@@ -312,5 +326,8 @@ def differential_check(
     try:
         walks()
     except (_DifferenceFound, Flaky):  # the shrunk walk's difference (flaky: the last seen)
-        return _result(found[-1], runs[0], seed, impl)
+        if not broken:
+            return _result(found[-1], runs[0], seed, impl)
+    if broken:
+        raise broken[0]
     return DifferentialResult(ok=True, examples=runs[0])

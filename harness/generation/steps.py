@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from harness.adapters.base import ImplementationFailure
 from harness.generation.tracing import Snapshot, TracingApp, TransitionIndex, applicable
 from harness.grading.grounds import related_sections
 from harness.grading.trace import Difference
@@ -88,7 +89,9 @@ _CALLS: Final[dict[str, Callable[[Implementation, WalkStep], View]]] = {
 def _attempt(call: Callable[[], object], op: str) -> Outcome:
     try:
         view = call()
-    except Exception as error:  # any failure of the implementation is an observation
+    except ImplementationFailure:
+        raise  # the process broke (crash, timeout, protocol): an error, not an observation
+    except Exception as error:  # a refusal, or the reference's own error, is an observation
         reported = reported_error(error)
         if reported is None:
             return Refusal("internal", f"{type(error).__name__}: {error}")
@@ -99,7 +102,11 @@ def _attempt(call: Callable[[], object], op: str) -> Outcome:
 
 
 def attempt(impl: Implementation, step: WalkStep) -> Outcome:
-    """Sends one step; a refusal or a broken process becomes a Refusal, never an exception."""
+    """Sends one step; a refusal becomes a Refusal.
+
+    Raises:
+        ImplementationFailure: The implementation's process broke (the item is an error).
+    """
     return _attempt(lambda: _CALLS[step.op](impl, step), step.op)
 
 

@@ -14,11 +14,14 @@ def main() -> int:
     """Answers requests until launch; then closes stdin and waits to be ended."""
     while line := sys.stdin.buffer.readline():
         request = json.loads(line)
+        if request.get("op") == "launch":
+            # Closed before the answer goes out, so the next request always finds it closed
+            # (closing after answering raced the harness's next write).
+            os.close(0)
+            say("closes_stdin: closed stdin after launch")
         sys.stdout.write(encode(answer_to(request)) + "\n")
         sys.stdout.flush()
         if request.get("op") == "launch":
-            os.close(0)
-            say("closes_stdin: closed stdin after launch")
             while True:
                 time.sleep(60)
     return 0
