@@ -118,8 +118,9 @@ def _wrong(password: str) -> str:
     return f"{(int(password) + 1) % 10**6:06d}"
 
 
-def _run(held: Held) -> str | None:
-    """Makes a world where exactly `held` holds and sends the operation's request."""
+def _run(held: Held, state: str | None = None) -> str | None:
+    """Makes a world where exactly `held` holds (the account in `state` if given) and sends
+    the operation's request."""
     op = held.operation
     service: dict[str, Any] = {"service_id": "BANK", "name": "銀行", "pin": op == "pin_change"}
     service["transaction_confirmation"] = True
@@ -131,8 +132,10 @@ def _run(held: Held) -> str | None:
         account["transaction_application"] = "pending"
     if held.has("S5E2"):
         account["transaction_application"] = "lapsed"
-    state = "confirmed" if held.has("S7J5") else "pending"
-    transactions = [{"transaction_id": "T1", "service_id": "BANK", "user_id": "U1", "state": state}]
+    standing = "confirmed" if held.has("S7J5") else "pending"
+    transactions = [
+        {"transaction_id": "T1", "service_id": "BANK", "user_id": "U1", "state": standing}
+    ]
     if op == "renewal" and not held.has("S3D4"):
         transactions = []
     fixture: dict[str, Any] = {
@@ -154,7 +157,7 @@ def _run(held: Held) -> str | None:
     if held.has("S4H9") and token is not None:
         assert server.correct(token, NOW - timedelta(seconds=60), 0, True).ok
     # The account and token are set after that correction, which had to succeed.
-    world.accounts[("BANK", "U1")].state = held.state  # type: ignore[assignment]
+    world.accounts[("BANK", "U1")].state = state or held.state  # type: ignore[assignment]
     if held.has("S0B4"):
         world.accounts[("BANK", "U1")].issued = True
     if held.has(*EXPIRED) and token is not None:
@@ -209,6 +212,30 @@ def test_the_first_that_holds_wins_in_the_tables_order(operation: str) -> None:
         held = Held(operation, tuple(row[index:]))
         assert _run(held) == _expected(operation, label), f"with {held.active} held"
     assert _run(Held(operation, ())) is None
+
+
+FIXTURE_DOC = (REPO_ROOT / "docs" / "fixture.md").read_text(encoding="utf-8")
+_CODE = re.compile(r"\b(?:[AS][0-9A-Z]{3}|OTHER-APP)\b")
+
+
+def _state_row() -> dict[str, set[str]]:
+    """docs/fixture.md's `state` row: each state → the codes it names."""
+    row = next(line for line in FIXTURE_DOC.splitlines() if line.startswith("| `state` |"))
+    parts = re.split(r'`"([a-z_]+)"`', row.split(" | ", 2)[2])
+    return {
+        name: set(_CODE.findall(text)) for name, text in zip(parts[1::2], parts[2::2], strict=True)
+    }
+
+
+@pytest.mark.parametrize(
+    "state", ["suspended", "locked", "elsewhere", "token_locked", "setup_incomplete"]
+)
+def test_each_account_state_gives_the_codes_docs_fixture_md_names(state: str) -> None:
+    # Issue 12: the doc and the schema disagreed on `elsewhere` (S0B4 or the codeless one).
+    given = {_run(Held(op, ()), state) for op in OPERATIONS if op not in ("launch", "issue")} | {
+        _run(Held("issue", ()), state)
+    }
+    assert given - {None} == _state_row()[state]
 
 
 # ---- the app's own checks come first, and the launch's memory check (the rows' heads)
