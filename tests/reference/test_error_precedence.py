@@ -239,7 +239,7 @@ def test_each_account_state_gives_the_codes_docs_fixture_md_names(state: str) ->
 
 
 # ---- the app's own checks come first, and the launch's memory check (the rows' heads)
-PIN_WORLD: Final = {
+PIN_WORLD: Final[dict[str, Any]] = {
     "services": [{"service_id": "P", "name": "PIN銀行", "pin": True}],
     "accounts": [{"service_id": "P", "user_id": "U_1", "activation_password": "4321"}],
     "app": {"privacy_policy_agreed": True, "tokens": [{"service_id": "P", "user_id": "U_1"}]},
