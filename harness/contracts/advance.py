@@ -30,12 +30,22 @@ __all__ = [
     "confirming",
     "dialog",
     "interpret",
+    "says_nothing_to_confirm",
     "settle",
     "title",
 ]
 
 NOTHING_TO_CONFIRM: Final = "現在認証対象のお取引がありません"
-"""The text of the screen shown when no transaction awaits confirmation (3.13.2 注意)."""
+"""The start of the line shown when no transaction awaits confirmation (3.13.2 注意 cuts it
+with ～: the spec's `match: prefix`)."""
+
+
+def says_nothing_to_confirm(texts: object) -> bool:
+    """Whether a view's text lines hold the no-transaction line (any ending after its start)."""
+    lines = texts if isinstance(texts, list) else []
+    return any(isinstance(line, str) and line.startswith(NOTHING_TO_CONFIRM) for line in lines)
+
+
 NAMING_FLOW: Final = frozenset({"初期設定完了", "トークン追加完了", "トークン表示名設定"})
 """Screens during which the token just issued is the one being named (ASM-056)."""
 _NOTIFICATION: Final = "取引確認を促す通知"
@@ -359,7 +369,7 @@ def settle(world: World, before: View | None, outcome: Outcome) -> World:
     if shown == "取引確認" and not dialog(view):
         world.shown_transaction = _match_transaction(world, view)
         world.opening = None
-    elif shown == "取引確認開始完了" and NOTHING_TO_CONFIRM in view.get("texts", []):
+    elif shown == "取引確認開始完了" and says_nothing_to_confirm(view.get("texts")):
         world.shown_transaction = None
         world.opening = None
     return world

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from harness.contracts.advance import NOTHING_TO_CONFIRM
+from harness.contracts.advance import NOTHING_TO_CONFIRM, says_nothing_to_confirm
 from harness.contracts.registry import contract
 from harness.contracts.step import Step
 from harness.contracts.types import Finding
@@ -40,9 +40,8 @@ def _arriving(step: Step) -> bool:
 
 
 def _nothing_shown(step: Step) -> bool:
-    view = step.view
-    texts = [] if view is None else view.get("texts", [])
-    return step.shown == "取引確認開始完了" and NOTHING_TO_CONFIRM in texts
+    texts = None if step.view is None else step.view.get("texts")
+    return step.shown == "取引確認開始完了" and says_nothing_to_confirm(texts)
 
 
 def _shown(details: Mapping[str, str] | None) -> str:

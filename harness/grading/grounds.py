@@ -30,11 +30,13 @@ Verdict = Literal["fail", "deviation"]
 REGISTER_ONLY: Final[dict[str, str]] = {
     "suffix_number": "ASM-012",
     "inputs_kept": "ASM-041",
+    "password_elsewhere": "ASM-076",
 }
 """Assumptions docs/grading.md names for an expectation no spec item's `assumed` carries: the
 number after `_` in a further token's name (rules `suffix` only cites ASM-012), and whether
 typed inputs are kept after an error or cleared on re-entry (ASM-041, cited by the error
-dialogs). tests/grading checks that both are registered."""
+dialogs), and that no screen but 「ワンタイムパスワード」 shows a password (ASM-076: the
+screens' `shows` leave it out). tests/grading checks that each is registered."""
 
 
 def related_sections(one: str, other: str) -> bool:

@@ -63,7 +63,15 @@ def dismissal(ix: SpecIndex, trace: StepTrace) -> list[Grounds]:
     the route)."""
     if trace.error_before is None or not _leaves_error(ix, trace):
         return []
-    return [Grounds.of(basis(e, "on_dismiss")) for e in ix.entries(trace.error_before)]
+    found = [Grounds.of(basis(e, "on_dismiss")) for e in ix.entries(trace.error_before)]
+    # [OK] returns under the dialog: where the raising transition put it (ASM-075's fetch).
+    chart = ix.spec.statechart
+    for t in reversed(_taken(ix, trace.history)):
+        target = chart.resolve_target(t)
+        if target and ix.has(target) and chart.enter(target) == trace.before:
+            found.append(Grounds.of(basis(t, "target")))
+            break
+    return found
 
 
 def _leads_to(ix: SpecIndex, transition: Transition, title: str | None, closed: bool) -> bool:
@@ -264,15 +272,18 @@ def field_value(
     if not owned:
         return label_shown(ix, trace.state, label)
     element = owned[0].element
-    if element.kind != "field":
-        return Grounds.of(basis(element))
+    if element.kind not in ("field", "checkbox"):
+        return Grounds.of(basis(element))  # a toggle shows a setting, not an input
     if element.secret:
         value = typed.get(label, "")
         shown = observed if isinstance(observed, str) else ""
         if value and any(c in shown for c in set(value)):
             return ix.contract("secrets_masked") or Grounds(tuple(element.sections), ())
         return ix.rule("mask_character")
-    if label in typed:
+    # A checkbox the step ticked shows the tick by the manual; one ticked earlier keeps or
+    # loses it by the same rules as what was typed (ASM-041, a fetch's actions: ASM-067).
+    touched = ("tap", label) in trace.requests if element.kind == "checkbox" else label in typed
+    if touched:
         if trace.error_before is not None or _leaves_error(ix, trace):
             return register_grounds(ix.spec, REGISTER_ONLY["inputs_kept"])
         return Grounds.of(basis(element))
@@ -290,7 +301,11 @@ def otp(ix: SpecIndex, trace: StepTrace, expected: object, observed: object) -> 
         if expected is None and shows:
             expired = ix.contract("expired_token_shows_no_password")
             return expired or gather(shows)
-        return gather(shows) if shows else _layer(ix, trace.state)
+        if shows:
+            return gather(shows)
+        # A password on a screen whose `shows` lacks it: the manual shows it on
+        # 「ワンタイムパスワード」 and forbids it nowhere else (ASM-076).
+        return register_grounds(ix.spec, REGISTER_ONLY["password_elsewhere"])
     digits = ix.spec.rules.values.get("otp_digits")
     text = str(observed)
     if not (text.isascii() and text.isdigit() and len(text) == digits):
