@@ -19,6 +19,7 @@ from run_helpers import (
     serve_command,
 )
 
+from harness.scenarios.gherkin import MAX_FEATURE_BYTES
 from statechart.loader import DEFAULT_SPEC_DIR
 
 
@@ -86,6 +87,16 @@ class TestBrokenFeatureFiles:
         output = run.result.stdout.str()
         assert "case1.feature::test_フィーチャファイル" in output
         assert "`# language: ja` がありません" in output
+
+    def test_a_file_over_the_size_limit_fails_its_test_unread(
+        self, run_features: RunFeatures
+    ) -> None:
+        huge = PASSING + "#" * MAX_FEATURE_BYTES + "\n"
+        run = run_features(huge, PASSING)
+        run.result.assert_outcomes(passed=1, errors=1)
+        assert "ファイルが大きすぎます" in run.result.stdout.str()
+        (refused,) = [i for i in results(run.report)["items"] if i["verdict"] == "error"]
+        assert refused["path"].endswith("case1.feature")
 
     def test_a_scenario_without_a_section_tag_fails_alone(self, run_features: RunFeatures) -> None:
         run = run_features(NO_SECTION)
