@@ -362,6 +362,7 @@ class OtpspecRun:
             "seed": options.seed,
             "walks": options.walks,
             "timeout": options.timeout,
+            "start_timeout": options.start_timeout or options.timeout,
         }
         applicability = self.policy.applicability
         if applicability is not None:

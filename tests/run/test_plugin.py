@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from run_helpers import (
     FAILING,
     LOCK,
@@ -151,6 +152,39 @@ class TestImplementations:
         data = results(run.report)
         assert "/nonexistent/otp-app" in data["implementation"]["start_failure"]
         assert {item["verdict"] for item in data["items"]} == {"error"}
+
+
+class TestOptions:
+    @pytest.mark.parametrize(
+        ("args", "said"),
+        [
+            (["--otpspec-walks", "0"], "--otpspec-walks: give between 1 and 100000 walks"),
+            (["--otpspec-walks", "1e6"], "--otpspec-walks: '1e6' is not a number of walks"),
+            (["--otpspec-walks", "100001"], "from each starting point, not 100001"),
+            (["--otpspec-timeout", "inf"], "--otpspec-timeout: give seconds above 0 and at most"),
+            (["--otpspec-start-timeout", "0"], "--otpspec-start-timeout: give seconds above 0"),
+            (["--otpspec-start-timeout", "x"], "--otpspec-start-timeout: 'x' is not a number"),
+            (["--otpspec-features", "/dev/zero"], "/dev/zero is a character device, not a feature"),
+            (["--otpspec-spec", "/dev/null"], "--otpspec-spec: /dev/null is a character device"),
+            (["--otpspec-declaration", "/"], "--otpspec-declaration: / is a directory, not a file"),
+        ],
+    )
+    def test_a_bad_value_is_a_usage_error(
+        self, run_features: RunFeatures, args: list[str], said: str
+    ) -> None:
+        run = run_features(PASSING, args=args)
+        assert run.result.ret == pytest.ExitCode.USAGE_ERROR
+        err = run.result.stderr.str()
+        assert said in err and "Traceback" not in err
+
+    def test_the_start_timeout_is_the_request_timeout_unless_given(
+        self, run_features: RunFeatures
+    ) -> None:
+        run = run_features(PASSING, args=["--otpspec-timeout", "7"])
+        assert results(run.report)["run"]["start_timeout"] == 7.0
+        run = run_features(PASSING, args=["--otpspec-start-timeout", "90", "--otpspec-walks", "3"])
+        assert results(run.report)["run"]["start_timeout"] == 90.0
+        assert results(run.report)["run"]["walks"] == 3
 
 
 PIN_SCENARIO = """\
