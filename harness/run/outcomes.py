@@ -15,7 +15,6 @@ Verdicts and pytest's outcomes (the same in the console, JUnit and Cucumber):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
@@ -191,7 +190,7 @@ def _scenario_record(state: RunState, item: pytest.Item, error: BaseException | 
             StepRecord("", p.text or p.message, p.line, "error", message=p.message)
             for p in error.problems
         ]
-    verdict, message, failure = _scenario_verdict(error, steps)
+    verdict, message, failure = _scenario_verdict(state, error)
     steps += _not_run(bdd, len(steps))
     location = item.location
     sections = item_sections(state, item)
@@ -283,7 +282,7 @@ def _problem_name(item: pytest.Item) -> str:
 
 
 def _scenario_verdict(
-    error: BaseException | None, steps: Sequence[StepRecord]
+    state: RunState, error: BaseException | None
 ) -> tuple[Verdict, str, ImplementationFailure | None]:
     if error is None:
         return "pass", "", None
@@ -293,8 +292,14 @@ def _scenario_verdict(
     if isinstance(error, FeatureProblems):
         return "error", "フィーチャファイルを直してください:\n" + str(error), None
     if isinstance(error, ImplementationUnavailable):
-        return "error", f"実装を起動できません: {error}", None
+        return "error", _unavailable(state, error), None
     return "error", f"予期しない例外: {type(error).__name__}: {error}", None
+
+
+def _unavailable(state: RunState, error: ImplementationUnavailable) -> str:
+    """Says "cannot start" only when it never started; else it started and then broke."""
+    label = "実装を起動できません" if state.start_failure else "実装を使えません"
+    return f"{label}: {error}"
 
 
 def _at_step(step: StepRecord) -> str:
@@ -362,7 +367,7 @@ def _check_record(item: _CheckItem, error: BaseException | None) -> ItemRecord:
         return item.record
     message = f"予期しない例外: {type(error).__name__}: {error}"
     if isinstance(error, ImplementationUnavailable):
-        message = f"実装を起動できません: {error}"
+        message = _unavailable(item.state, error)
     elif isinstance(error, ImplementationFailure):
         message = f"実装の異常 ({error.kind}): {error.message}"
     return ItemRecord(
