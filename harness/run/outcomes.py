@@ -439,7 +439,8 @@ def teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
 
 
 def cucumber(report: pytest.TestReport, record: ItemRecord, *, worker: bool) -> None:
-    """Gives pytest-bdd's Cucumber writer this item, tagged with its verdict.
+    """Gives pytest-bdd's Cucumber writer this item, tagged with its verdict, every tag
+    named as Cucumber names it (`@section-2.1`, `@verdict-fail`).
 
     pytest-bdd keeps a scenario's Cucumber data beside the report object, which
     pytest-xdist does not carry to the controller: a worker puts it on the report as data,
@@ -455,11 +456,25 @@ def cucumber(report: pytest.TestReport, record: ItemRecord, *, worker: bool) -> 
         context = ReportContext(scenario=own, name=record.name)  # type: ignore[arg-type]
     if context is None:
         return
-    tags = {*context.scenario["tags"], f"verdict-{record.verdict.replace(' ', '-')}"}
-    context.scenario["tags"] = sorted(tags)
+    scenario = context.scenario
+    verdict = f"verdict-{record.verdict.replace(' ', '-')}"
+    scenario["tags"] = sorted({_cucumber_tag(tag) for tag in (*scenario["tags"], verdict)})
+    feature = scenario["feature"]
+    feature["tags"] = sorted({_cucumber_tag(tag) for tag in feature["tags"]})
     test_report_context_registry[report] = context
     if worker:
         setattr(report, _CUCUMBER, {"scenario": context.scenario, "name": context.name})
+
+
+def _cucumber_tag(tag: str) -> str:
+    """A tag as Cucumber JSON names it, with its `@` (`@section-2.1`).
+
+    pytest-bdd keeps tags without it (they are marker names) and writes them so; Cucumber's
+    own formatters and the Cucumber JSON schema (a tag's name matches `^@`) have it, and
+    tools that import the file (Xray, cucumber-reporting) match tags with it. Idempotent: a
+    worker's tags are named again on the controller.
+    """
+    return "@" + tag.lstrip("@")
 
 
 def _check_scenario(item: pytest.Item, record: ItemRecord) -> Any:
