@@ -64,7 +64,8 @@ EXIT_INTERRUPTED: Final = 130
 EXIT_HELP: Final = (
     "exit status: 0 everything passed (deviations too, unless --strict); 1 a fail or an "
     "error; 2 bad arguments, nothing selected, or reports that cannot be written; 3 an "
-    "implementation could not be started; 130 interrupted (SIGINT or SIGTERM)"
+    "implementation could not be started; 130 interrupted (SIGINT or SIGTERM: the reports "
+    'describe the run so far, with "interrupted": true in results.json)'
 )
 _PYTEST_EXIT: Final = {
     pytest.ExitCode.OK: EXIT_OK,

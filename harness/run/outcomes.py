@@ -11,6 +11,9 @@ Verdicts and pytest's outcomes (the same in the console, JUnit and Cucumber):
 | pass | passed | testcase | passed |
 | fail | failed | `<failure message="fail …">` | failed, tag `@verdict-fail` |
 | error | failed | `<failure message="error …">` | failed, tag `@verdict-error` |
+
+An item a signal (SIGINT, SIGTERM) cuts short is an error with the message `interrupted`
+(`cut_short`), in every report.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any, Final
 
 import pytest
 from _pytest import junitxml
+from _pytest.outcomes import Failed  # pytest.fail.Exception, typed
 from pytest_bdd.reporting import ReportContext, test_report_context_registry
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
@@ -39,9 +43,12 @@ from harness.vocabulary import match_step
 __all__ = [
     "BDD_SCENARIO",
     "CONTEXT",
+    "INTERRUPTED",
     "SCENARIO",
+    "Interrupted",
     "Policy",
     "cucumber",
+    "cut_short",
     "finish_report",
     "implementation_data",
     "is_ours",
@@ -58,6 +65,32 @@ SCENARIO: Final = pytest.StashKey[Scenario]()
 """The same scenario as our typed data (for replays on the reference)."""
 _CUCUMBER: Final = "otpspec_cucumber"
 _CUCUMBER_OWN: Final = "otpspec_cucumber_own"
+_RECORDED: Final = pytest.StashKey[bool]()
+"""Set once an item's record is on a report (a signal after that cuts nothing short)."""
+INTERRUPTED: Final = "interrupted"
+"""The message of an item a signal (SIGINT, SIGTERM) cut short: its verdict is error."""
+
+
+class Interrupted(Failed):
+    """Stands for the signal that cut an item short, in the report made for it."""
+
+    def __init__(self) -> None:
+        super().__init__(INTERRUPTED, pytrace=False)
+
+
+def _interrupted() -> None:
+    raise Interrupted
+
+
+def cut_short(item: pytest.Item) -> pytest.TestReport | None:
+    """The report of an otpspec item that a signal stopped before it had one (None: it
+    has one, or it is not ours): an error, `interrupted`, made by the usual hooks, so that
+    results.json, JUnit and Cucumber all list it. The caller logs it."""
+    if not is_ours(item) or item.stash.get(_RECORDED, False):
+        return None
+    call = pytest.CallInfo.from_call(_interrupted, when="call")
+    report: pytest.TestReport = item.ihook.pytest_runtest_makereport(item=item, call=call)
+    return report
 
 
 def item_sections(state: RunState, item: pytest.Item) -> tuple[str, ...]:
@@ -111,6 +144,7 @@ def finish_report(
     else:
         record = _scenario_record(state, item, error)
     record = _graded(record, policy)
+    item.stash[_RECORDED] = True
     report.otpspec = record.to_json()  # type: ignore[attr-defined]
     report.otpspec_implementation = implementation_data(state)  # type: ignore[attr-defined]
     if record.verdict not in ("pass", NOT_APPLICABLE):
@@ -293,6 +327,8 @@ def _scenario_verdict(
         return "error", "フィーチャファイルを直してください:\n" + str(error), None
     if isinstance(error, ImplementationUnavailable):
         return "error", _unavailable(state, error), None
+    if isinstance(error, Interrupted):
+        return "error", INTERRUPTED, None
     return "error", f"予期しない例外: {type(error).__name__}: {error}", None
 
 
@@ -368,6 +404,8 @@ def _check_record(item: _CheckItem, error: BaseException | None) -> ItemRecord:
     message = f"予期しない例外: {type(error).__name__}: {error}"
     if isinstance(error, ImplementationUnavailable):
         message = _unavailable(item.state, error)
+    elif isinstance(error, Interrupted):
+        message = INTERRUPTED
     elif isinstance(error, ImplementationFailure):
         message = f"実装の異常 ({error.kind}): {error.message}"
     return ItemRecord(

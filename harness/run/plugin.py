@@ -194,6 +194,7 @@ class OtpspecRun:
         self.records: list[ItemRecord] = []
         self.about: dict[str, Any] = {}
         self.report_error = ""
+        self.interrupted = False
 
     @property
     def is_worker(self) -> bool:
@@ -296,6 +297,20 @@ class OtpspecRun:
         return report
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_protocol(
+        self, item: pytest.Item, nextitem: pytest.Item | None
+    ) -> Generator[None, object, object]:
+        """An item a signal cuts short still gets its report (an error, `interrupted`):
+        pytest makes none, though JUnit lists the item from its setup."""
+        try:
+            return (yield)
+        except KeyboardInterrupt:
+            report = outcomes.cut_short(item)
+            if report is not None:
+                item.ihook.pytest_runtest_logreport(report=report)
+            raise
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
         """Does not run a check the declaration makes not applicable (it is skipped)."""
         applicability = self.policy.applicability
@@ -374,10 +389,12 @@ class OtpspecRun:
             strict=options.strict,
             alarms=tuple(alarm.as_dict() for alarm in self.alarms()),
             extra=extra,
+            interrupted=self.interrupted,
         )
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """Stops the implementation; the controller writes the reports."""
+        self.interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         self.state.close()
         if self.is_worker:
             return
