@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -347,16 +348,30 @@ def run_conform(args: argparse.Namespace, err: TextIO | None = None) -> int:
     spec_dir = _check(args, err)
     if spec_dir is None:
         return EXIT_USAGE
+    started = time.time()
     with Interrupts() as interrupts:
         code = _run_all(args, spec_dir, err, interrupts)
     if interrupts.signum is not None:
-        print(
-            f"otpspec conform: interrupted ({interrupts.name}); the implementation was "
-            f"stopped; the reports in {args.report} describe the run so far",
-            file=err,
-        )
+        if _reported_since(args.report, started):
+            said = f"the implementation was stopped; the reports in {args.report} describe "
+            said += "the run so far"
+        else:  # while pytest loaded the spec: it ends such a session without its hooks
+            said = f"the run had not begun: no reports were written ({args.report} keeps "
+            said += "any earlier run's)"
+        print(f"otpspec conform: interrupted ({interrupts.name}); {said}", file=err)
         return EXIT_INTERRUPTED
     return code
+
+
+def _reported_since(report: Path, started: float) -> bool:
+    """Whether this run wrote results.json (one implementation's or several's)."""
+    for results in (report / "results.json", *report.glob("*/results.json")):
+        try:
+            if results.stat().st_mtime >= started:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _run_all(args: argparse.Namespace, spec_dir: Path, err: TextIO, interrupts: Interrupts) -> int:

@@ -203,9 +203,24 @@ class OtpspecRun:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        """Computes the generated checks once, before pytest-xdist starts its workers."""
+        """Computes the generated checks once, before pytest-xdist starts its workers.
+
+        That takes seconds on a first run. A signal meanwhile is taken up again when
+        collection starts: pytest ends a session interrupted before it has started without
+        pytest_sessionfinish, so no report would say that this run was interrupted, and an
+        earlier run's reports would stay as if they were this one's.
+        """
         if self.state.options.generated and not self.is_worker:
-            generated_checks(self.state.spec, getattr(self.config, "cache", None))
+            try:
+                generated_checks(self.state.spec, getattr(self.config, "cache", None))
+            except KeyboardInterrupt:
+                self.interrupted = True
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session: pytest.Session) -> None:
+        """Ends the session a signal interrupted while it started (see sessionstart)."""
+        if self.interrupted:
+            raise KeyboardInterrupt
 
     def pytest_collect_file(
         self, file_path: Path, parent: pytest.Collector

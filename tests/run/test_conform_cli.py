@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import signal
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +14,14 @@ from pathlib import Path
 import pytest
 from run_helpers import FAILING, PASSING, TAPS, results, run_cli, serve_command
 
-from harness.cli.conform import EXIT_FAILED, EXIT_NOT_STARTED, EXIT_OK, EXIT_USAGE
+from harness.cli.conform import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_STARTED,
+    EXIT_OK,
+    EXIT_USAGE,
+)
+from harness.run import plugin
 from statechart.loader import DEFAULT_SPEC_DIR
 
 QUICK = ("--no-generated", "--no-differential", "--no-diagrams")
@@ -193,3 +201,29 @@ class TestStartTimeout:
         assert "no answer within 3 s" in data["implementation"]["start_failure"]
         (item,) = data["items"]
         assert item["message"].startswith("実装を起動できません: ")
+
+
+class TestInterruptedBeforeTheRun:
+    def test_no_report_is_said_to_describe_it(
+        self, empty_dir: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """SIGINT while pytest loads the spec: pytest ends that session without its hooks,
+        so no report is written, and conform says so instead of pointing at old ones."""
+
+        def signalled(spec_dir: Path) -> None:
+            os.kill(os.getpid(), signal.SIGINT)  # taken by conform's handler: raises here
+            time.sleep(30)
+
+        earlier = empty_dir / "reports"
+        earlier.mkdir()
+        (earlier / "results.json").write_text('{"ok": true}', encoding="utf-8")
+        os.utime(earlier / "results.json", (0, 0))
+        monkeypatch.setattr(plugin, "_spec", signalled)
+        started = time.perf_counter()
+        run = run_cli("conform", *QUICK)
+        assert time.perf_counter() - started < 20
+        assert run.code == EXIT_INTERRUPTED
+        assert run.err.endswith(
+            "otpspec conform: interrupted (SIGINT); the run had not begun: no reports were "
+            "written (reports keeps any earlier run's)\n"
+        )

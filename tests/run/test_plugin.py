@@ -20,6 +20,7 @@ from run_helpers import (
     serve_command,
 )
 
+from harness.run import plugin
 from harness.scenarios.gherkin import MAX_FEATURE_BYTES
 from statechart.loader import DEFAULT_SPEC_DIR
 
@@ -344,3 +345,25 @@ class TestDeclarationRewrites:
         )
         reset = items["起動するとワンタイムパスワードが出る"]["steps"][1]["requests"][0]
         assert reset["fixture"]["services"][0]["transaction_confirmation"] is False
+
+
+class TestInterruptedWhileStarting:
+    def test_a_signal_while_the_checks_are_computed_still_leaves_this_runs_reports(
+        self, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Ctrl-C in the seconds a first run spends on the generated checks: pytest would
+        end the session without pytest_sessionfinish, leaving no report of this run."""
+
+        def interrupted(*args: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(plugin, "generated_checks", interrupted)
+        (pytester.path / "case.feature").write_text(PASSING, encoding="utf-8")
+        report = pytester.path / "reports"
+        result = pytester.runpytest_inprocess(
+            str(pytester.path / "case.feature"), "--otpspec-report", str(report),
+            "--otpspec-no-differential", "-p", "no:cacheprovider", no_reraise_ctrlc=True,
+        )  # fmt: skip
+        assert result.ret == pytest.ExitCode.INTERRUPTED
+        data = results(report)
+        assert (data["interrupted"], data["ok"], data["items"]) == (True, False, [])
