@@ -716,6 +716,10 @@ def _parse_account(node: _Node, build: _Build) -> Account:
         application = node.choice("transaction_application", TRANSACTION_APPLICATIONS, "pending")
     serial = _serial(node)
     seed = _seed(node)
+    if seed is not None and serial is None:
+        # A seed belongs to a serial (docs/protocol.md, Passwords): alone it is ambiguous.
+        fix = "give the account's serial too, or give the seed to the token in app.tokens"
+        raise FixtureError(node.at("seed"), f"an account's seed needs the account's serial; {fix}")
     return Account(
         service_id=service_id,
         user_id=node.text("user_id"),

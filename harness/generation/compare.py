@@ -6,9 +6,10 @@ Only what the spec defines is compared (docs/protocol.md, "What the harness comp
 labels the spec knows (ASM-060: a label, line or button the spec does not know is never
 compared), the inputs' values but a disabled field's, `disabled` for the elements with
 `enabled_when`, the token's name (its serial and dates where the screen shows the password),
-the password, the token list as a multiset and then its order (ASM-064), the spec's text
-lines (`match: prefix` compares the start) and the token's lines, and `browser` only on the
-answer to a request that opens a page.
+whether a password shows and how many digits it has (its value is the `password_value`
+contract's, never the reference's), the token list as a multiset and then its order
+(ASM-064), the spec's text lines (`match: prefix` compares the start) and the token's lines,
+and `browser` only on the answer to a request that opens a page.
 
 Given the spec and the step's trace (`compare_outcomes(…, spec=, trace=)`) the comparison
 knows the labels, lines and transitions; without them it compares the views alone, each
@@ -53,6 +54,13 @@ def _list(value: Any) -> list[Any]:
 
 def _dict(value: Any) -> dict[str, Any]:
     return dict(value) if isinstance(value, dict) else {}
+
+
+def _shape(otp: Any) -> Any:
+    """A password as the comparison sees it: absent, or how many half-width digits."""
+    if isinstance(otp, str) and otp.isascii() and otp.isdigit():
+        return f"{len(otp)}桁の数字"
+    return otp
 
 
 def _same(name: str, want: Any, got: Any) -> _Part:
@@ -107,7 +115,9 @@ class _Comparison:
         yield self._fields(expected, observed)
         yield self._disabled(expected, observed)
         yield self._token(expected, observed)
-        yield _same("otp", expected.get("otp"), observed.get("otp"))
+        # Whether a password shows, and its shape; its value is the password_value
+        # contract's (RFC 6238 from the documented seed), never the reference's.
+        yield _same("otp", _shape(expected.get("otp")), _shape(observed.get("otp")))
         want, got = _list(expected.get("tokens")), _list(observed.get("tokens"))
         yield _same("tokens", sorted(want, key=str), sorted(got, key=str))
         yield _same("tokens.order", want, got)

@@ -390,6 +390,11 @@ def refused(ix: SpecIndex, trace: StepTrace, reference_refused: bool) -> Grounds
     op, target = trace.requests[-1] if trace.requests else ("", "")
     where = trace.before or trace.state
     if op == "key":
+        if not reference_refused and not trace.transitions:
+            # The key the device has does nothing here: that it is a no-op (a dialog, a
+            # screen without a previous one) is ASM-004's decision, and a refusal shows the
+            # person the same unchanged screen (docs/protocol.md: answer the view).
+            return register_grounds(ix.spec, "ASM-004")
         return gather([ix.rule("device_keys"), *([] if reference_refused else [route(ix, trace)])])
     if op in ("tap", "enter") and target:
         if reference_refused:

@@ -12,6 +12,9 @@ from typing import Protocol
 __all__ = ["WrittenStep", "replay_text"]
 
 
+_OPENERS = ("前提", "もし", "ならば")
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -59,7 +62,13 @@ def replay_text(
     if tags:
         lines.append("  " + " ".join(f"@{tag}" for tag in tags))
     lines.append(f"  シナリオ: {name}")
-    lines.extend(f"    {step.keyword} {step.text}" for step in steps)
+    previous = ""
+    for step in steps:
+        # The background's last 前提 and the scenario's first one join into one run.
+        keyword = "かつ" if step.keyword == previous and previous in _OPENERS else step.keyword
+        lines.append(f"    {keyword} {step.text}")
+        if step.keyword not in ("かつ", "しかし", "*"):
+            previous = step.keyword
     if expected:
         lines.append(f"    # 期待: {_one_line(expected)}")
     lines.append(f"    # 観測: {_one_line(observed)}")

@@ -381,6 +381,17 @@ def _token_listed(ctx: StepContext, name: str) -> None:
 
 
 @then.add(
+    "トークン一覧のトークンは{n:N}個である",
+    "トークン一覧のトークンは10個である",
+    "一覧にあるトークンの数がこのとおりである",
+)
+def _token_count(ctx: StepContext, n: int) -> None:
+    tokens = ctx.view().get("tokens", [])
+    if len(tokens) != n:
+        raise StepFailed(f"トークン一覧に {n} 個", f"{len(tokens)} 個 {_quoted(tokens)}")
+
+
+@then.add(
     "トークン表示名は「{name:Q}」である",
     "トークン表示名は「ミレインターネットバンキング本店用」である",
     "表示中のトークンの表示名 (サービス名称 + 追加文言) がこのとおりである",
@@ -446,6 +457,7 @@ EXPECTATION_KINDS: Final[dict[str, str]] = {
     "Webサイトへは移動しない": "browser",
     "トークン一覧は{names:QList}である": "tokens",
     "トークン一覧に「{name:Q}」がある": "tokens.listed",
+    "トークン一覧のトークンは{n:N}個である": "tokens.listed",
     "トークン表示名は「{name:Q}」である": "token.name",
     "有効期限「{date:Q}」が表示される": "token.expires",
     "バックキーは使えない": "request",

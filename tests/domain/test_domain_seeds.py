@@ -58,6 +58,21 @@ class TestPrecedence:
         token = _world({"serial": "87654321", "seed": B32}, seed=OTHER).app.tokens[0]
         assert (token.serial, token.seed) == ("87654321", b"abcdefghijklmnopqrst")
 
+    def test_an_accounts_seed_needs_its_serial(self) -> None:
+        # A seed without the serial it belongs to is ambiguous (issue 12): the schema and
+        # the reference both refuse it, at the seed (docs/fixture.md, accounts[]).
+        account = {"service_id": "MIRAI01", "user_id": "U1", "seed": B32}
+        fixture = {"services": [MIRAI], "accounts": [account]}
+        assert [e.validator for e in VALIDATOR.iter_errors(fixture)] == ["dependentRequired"]
+        with pytest.raises(FixtureError, match=r"accounts\[0\]\.seed.*serial"):
+            parse_fixture(fixture)
+        assert (
+            list(
+                VALIDATOR.iter_errors({**fixture, "accounts": [{**account, "serial": "12345678"}]})
+            )
+            == []
+        )
+
 
 class TestLocatedErrors:
     @pytest.mark.parametrize(
@@ -65,6 +80,7 @@ class TestLocatedErrors:
         [
             ({"seed": "not base32!"}, {}, "accounts[0].seed"),
             ({"seed": "GEZDGNBV"}, {}, "accounts[0].seed"),
+            ({"seed": B32}, {}, "accounts[0].seed"),
             ({}, {"seed": "GEZDGNBVGY3TQOJQ"}, "tokens[0].seed"),
             ({"serial": "1234"}, {}, "accounts[0].serial"),
             ({"transaction_application": "maybe"}, {}, "accounts[0].transaction_application"),

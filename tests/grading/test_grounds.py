@@ -346,3 +346,21 @@ class TestRefusals:
         )
         difference = Difference("request", "view", "not_found: no such label")
         assert difference_grounds(spec, trace, difference) == Grounds(("3.10",), ())
+
+    def test_a_back_key_that_does_nothing_refused_is_asm_004s(self, spec: Spec) -> None:
+        dialog = "running.main.otp.transaction_start_confirm"
+        trace = StepTrace(state=dialog, before=dialog, requests=(("key", "back"),))
+        difference = Difference("request", "view", "not_found: nothing happens")
+        assert difference_grounds(spec, trace, difference).assumptions == ("ASM-004",)
+
+    def test_a_back_key_that_leads_somewhere_refused_is_the_route(self, spec: Spec) -> None:
+        otp = "running.main.otp"
+        trace = StepTrace(
+            transitions=("running.main.otp#5",),
+            state=f"{otp}.exit_confirm",
+            before=otp,
+            requests=(("key", "back"),),
+        )
+        difference = Difference("request", "view", "not_found: no back key")
+        grounds = difference_grounds(spec, trace, difference)
+        assert grounds.verdict == "fail" and "2.3.2" in grounds.sections

@@ -95,8 +95,8 @@ def _statuses(impl: Any, scenario: Scenario, spec: Spec) -> list[str]:
 
 class TestDifferentialGherkin:
     def test_parses_as_gherkin(self, spec: Spec, tmp_path: Path) -> None:
-        impl = MutantInProcess(spec, "period_30s")
-        result = differential_check(impl, spec, max_examples=50, seed=0)
+        impl = MutantInProcess(spec, "token_tab_with_one_token")
+        result = differential_check(impl, spec, max_examples=100, seed=0)
         _parses(result.gherkin, spec, tmp_path)
         assert result.gherkin.startswith("# language: ja\n")
 

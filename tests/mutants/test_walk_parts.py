@@ -79,8 +79,12 @@ class TestCompareOutcomes:
         assert compare_outcomes(VIEW, VIEW | {"elements": ["ワンタイムパスワード", "設定"]}) is None
 
     def test_first_field_in_order(self) -> None:
-        other = VIEW | {"otp": "000000", "texts": ["x"]}
-        assert compare_outcomes(VIEW, other) == Difference("otp", "123456", "000000")
+        other = VIEW | {"otp": "00000", "texts": ["x"]}
+        assert compare_outcomes(VIEW, other) == Difference("otp", "6桁の数字", "5桁の数字")
+
+    def test_a_passwords_value_is_the_contracts_not_the_references(self) -> None:
+        assert compare_outcomes(VIEW, VIEW | {"otp": "000000"}) is None
+        assert compare_outcomes(VIEW, VIEW | {"otp": None}) == Difference("otp", "6桁の数字", None)
 
     def test_dialog_text_only_when_given(self) -> None:
         bare = VIEW | {"dialog": {"text": None, "buttons": ["OK"]}}
