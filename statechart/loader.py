@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from statechart.files import directory_problem
 from statechart.model import (
     Assumption,
     Contract,
@@ -437,9 +438,10 @@ def _read_all(
     return loaded, problems
 
 
-def _missing_directory(directory: Path) -> SpecInvalid:
+def _not_a_directory(directory: Path, why: str) -> SpecInvalid:
     where = Location(_display_name(directory))
-    message = "the spec directory does not exist"
+    # `the spec directory does not exist`; `it is a file, not a directory`; …
+    message = "the spec directory does not exist" if why == "does not exist" else f"it {why}"
     return SpecInvalid([Problem(where, "$", message, "pass the directory holding statechart.yaml")])
 
 
@@ -457,8 +459,9 @@ def load_spec(spec_dir: Path | None = None, *, schema_dir: Path | None = None) -
         SpecInvalid: With every problem found across all files.
     """
     directory = spec_dir if spec_dir is not None else DEFAULT_SPEC_DIR
-    if not directory.is_dir():
-        raise _missing_directory(directory)
+    why = directory_problem(directory)
+    if why:
+        raise _not_a_directory(directory, why)
     loaded, problems = _read_all(directory, schema_dir)
     if problems:
         raise SpecInvalid(problems)

@@ -22,10 +22,12 @@ EXIT_INTERNAL: Final = 3
 _EPILOG: Final = """\
 exit status:
   every command  0 success, 2 bad arguments or bad input (an invalid spec, a missing
-                 file), 3 an internal error
+                 file, a path of the wrong kind: a FIFO, a device or a directory for a
+                 file, or a file over its size limit), 3 an internal error
   conform        0 everything passed (deviations too, unless --strict), 1 a fail or an
                  error, 2 bad arguments, nothing selected or unwritable reports, 3 an
-                 implementation could not be started, 130 interrupted
+                 implementation could not be started, 130 interrupted (the reports say
+                 "interrupted": true and describe the run so far)
   serve          0 at the end of input, 1 stdout or stdin failed, 130 interrupted"""
 
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +33,15 @@ from harness.reports.html import render_matrix
 from harness.reports.matrix import load_summary, matrix_md
 from harness.reports.publish import ReportDirError, check_writable, publish
 from harness.resources import FEATURES_DIR
-from harness.run.options import MAX_TIMEOUT, impl_label
+from harness.run.options import (
+    MAX_TIMEOUT,
+    MAX_WALKS,
+    feature_path_problem,
+    impl_label,
+    seconds_value,
+    walks_value,
+)
+from statechart.files import directory_problem, file_problem
 from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 from statechart.problems import SpecInvalid
 
@@ -57,7 +65,8 @@ EXIT_INTERRUPTED: Final = 130
 EXIT_HELP: Final = (
     "exit status: 0 everything passed (deviations too, unless --strict); 1 a fail or an "
     "error; 2 bad arguments, nothing selected, or reports that cannot be written; 3 an "
-    "implementation could not be started; 130 interrupted (SIGINT or SIGTERM)"
+    "implementation could not be started; 130 interrupted (SIGINT or SIGTERM: the reports "
+    'describe the run so far, with "interrupted": true in results.json)'
 )
 _PYTEST_EXIT: Final = {
     pytest.ExitCode.OK: EXIT_OK,
@@ -71,29 +80,16 @@ _PYTEST_EXIT: Final = {
 
 def _seconds(text: str) -> float:
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not (value > 0 and math.isfinite(value)) or value > MAX_TIMEOUT:
-        raise argparse.ArgumentTypeError(
-            f"the timeout must be above 0 and at most {MAX_TIMEOUT:g} seconds, not {text}"
-        )
-    return value
-
-
-MAX_WALKS: Final = 100_000
+        return seconds_value(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _walks(text: str) -> int:
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of walks") from None
-    if not 0 < value <= MAX_WALKS:
-        raise argparse.ArgumentTypeError(
-            f"give between 1 and {MAX_WALKS} walks from each starting point, not {text}"
-        )
-    return value
+        return walks_value(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _workers(text: str) -> str:
@@ -147,7 +143,21 @@ def add_conform_command(commands: Any) -> None:
         metavar="PATH",
         help="feature files or directories (repeatable; default: the shipped features)",
     )
-    add("--timeout", type=_seconds, default=5.0, metavar="S", help="seconds per request (5)")
+    add(
+        "--timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="S",
+        help=f"seconds per request (5; at most {MAX_TIMEOUT:g})",
+    )
+    add(
+        "--start-timeout",
+        type=_seconds,
+        default=None,
+        metavar="S",
+        help="seconds a freshly started implementation gets to answer hello (default: the "
+        f"--timeout; at most {MAX_TIMEOUT:g})",
+    )
     add("--no-differential", action="store_true", help="skip the differential walks")
     add("--no-generated", action="store_true", help="skip the generated checks")
     add("--no-diagrams", action="store_true", help="no diagrams in the report")
@@ -157,7 +167,7 @@ def add_conform_command(commands: Any) -> None:
         type=_walks,
         default=25,
         metavar="N",
-        help="differential walks from each starting point (25)",
+        help=f"differential walks from each starting point (25; 1 to {MAX_WALKS})",
     )
     add("-k", dest="keyword", metavar="EXPR", help="only items matching the expression (pytest -k)")
     add(
@@ -253,6 +263,8 @@ def pytest_arguments(
         argv += ["--otpspec-section", section]
     if args.declaration is not None:
         argv += ["--otpspec-declaration", str(args.declaration)]
+    if args.start_timeout is not None:
+        argv += ["--otpspec-start-timeout", repr(args.start_timeout)]
     if args.keyword:
         argv += ["-k", args.keyword]
     if args.markers:
@@ -285,16 +297,20 @@ def _check(args: argparse.Namespace, err: TextIO) -> Path | None:
             except CommandError as error:
                 print(f"otpspec conform: --impl {impl!r}: {error}", file=err)
                 return None
-    if args.declaration is not None and not args.declaration.is_file():
-        print(f"otpspec conform: --declaration {args.declaration}: no such file", file=err)
+    why = "" if args.declaration is None else file_problem(args.declaration)
+    if why:
+        print(f"otpspec conform: --declaration {args.declaration} {why}", file=err)
         return None
-    missing = [str(path) for path in args.features if not path.exists()]
-    if missing:
-        print(f"otpspec conform: feature path not found: {', '.join(missing)}", file=err)
+    wrong = [f"{path} {why}" for path in args.features if (why := feature_path_problem(path))]
+    if wrong:
+        print(f"otpspec conform: --features {'; '.join(wrong)}", file=err)
         return None
     spec_dir: Path = args.spec or DEFAULT_SPEC_DIR
-    if not (spec_dir / "statechart.yaml").is_file():
-        print(f"otpspec conform: --spec {spec_dir}: no statechart.yaml there", file=err)
+    why = directory_problem(spec_dir)
+    if not why and not (spec_dir / "statechart.yaml").is_file():
+        why = "holds no statechart.yaml"
+    if why:
+        print(f"otpspec conform: --spec {spec_dir} {why}; give the spec directory", file=err)
         return None
     try:
         check_writable(args.report)
@@ -332,16 +348,30 @@ def run_conform(args: argparse.Namespace, err: TextIO | None = None) -> int:
     spec_dir = _check(args, err)
     if spec_dir is None:
         return EXIT_USAGE
+    started = time.time()
     with Interrupts() as interrupts:
         code = _run_all(args, spec_dir, err, interrupts)
     if interrupts.signum is not None:
-        print(
-            f"otpspec conform: interrupted ({interrupts.name}); the implementation was "
-            f"stopped; the reports in {args.report} describe the run so far",
-            file=err,
-        )
+        if _reported_since(args.report, started):
+            said = f"the implementation was stopped; the reports in {args.report} describe "
+            said += "the run so far"
+        else:  # while pytest loaded the spec: it ends such a session without its hooks
+            said = f"the run had not begun: no reports were written ({args.report} keeps "
+            said += "any earlier run's)"
+        print(f"otpspec conform: interrupted ({interrupts.name}); {said}", file=err)
         return EXIT_INTERRUPTED
     return code
+
+
+def _reported_since(report: Path, started: float) -> bool:
+    """Whether this run wrote results.json (one implementation's or several's)."""
+    for results in (report / "results.json", *report.glob("*/results.json")):
+        try:
+            if results.stat().st_mtime >= started:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _run_all(args: argparse.Namespace, spec_dir: Path, err: TextIO, interrupts: Interrupts) -> int:

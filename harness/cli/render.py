@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -11,14 +12,31 @@ from typing import Any
 
 from harness.diagrams.draw import DEFAULT_OUT_DIR, RenderFailure, render_all
 from harness.diagrams.export import to_mermaid, to_scxml, write_docs
+from statechart.files import FileRefused, directory_problem, file_problem, read_bytes
 from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 from statechart.problems import SpecInvalid
 
-__all__ = ["COVERAGE_STATUSES", "add_render_command", "load_coverage", "run_render"]
+__all__ = [
+    "COVERAGE_STATUSES",
+    "MAX_COVERAGE_BYTES",
+    "add_render_command",
+    "load_coverage",
+    "run_render",
+]
 
 COVERAGE_STATUSES = frozenset({"covered", "failing"})
+MAX_COVERAGE_BYTES = 16 * 1024 * 1024
+"""Largest coverage file read (a report's coverage.json has a few KB: one line per
+transition of the spec)."""
 EXIT_OK = 0
 EXIT_USAGE = 2
+EXIT_HELP = (
+    "exit status: 0 the files were written; 2 bad arguments (a --coverage that is not a "
+    f"regular file of at most {MAX_COVERAGE_BYTES // 1024 // 1024} MiB holding a coverage "
+    "object; an --out, --docs or --spec "
+    "that is not a directory), an invalid spec, Graphviz or its font missing, or a file "
+    "that cannot be written"
+)
 
 
 class RenderError(Exception):
@@ -32,7 +50,9 @@ def add_render_command(commands: Any) -> None:
         commands: The object returned by `ArgumentParser.add_subparsers`.
     """
     render = commands.add_parser(
-        "render", help="draw the screen-flow diagrams, their Mermaid text and the SCXML"
+        "render",
+        help="draw the screen-flow diagrams, their Mermaid text and the SCXML",
+        epilog=EXIT_HELP,
     )
     render.add_argument(
         "--out",
@@ -66,12 +86,19 @@ def load_coverage(path: Path) -> dict[str, str]:
     """Reads a coverage file: a JSON object of transition id -> "covered" | "failing".
 
     Raises:
-        RenderError: if the file is missing, not JSON, or not such an object.
+        RenderError: if the file is missing, not a regular file (a FIFO, a device), larger
+            than MAX_COVERAGE_BYTES, not JSON, or not such an object.
     """
+    why = file_problem(path)
+    if why:
+        raise RenderError(f"coverage file {path} {why}; give coverage.json of a report")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise RenderError(f"coverage file {path}: {error.strerror or error}") from error
+        data = json.loads(read_bytes(path, MAX_COVERAGE_BYTES).decode("utf-8"))
+    except FileRefused as refused:
+        why = f"{refused.reason}; give coverage.json of a report"
+        raise RenderError(f"coverage file {path}: {why}") from None
+    except UnicodeDecodeError as error:
+        raise RenderError(f"coverage file {path}: not UTF-8 (byte {error.start:,})") from None
     except json.JSONDecodeError as error:
         message = f"coverage file {path}: not JSON ({error.msg}, line {error.lineno})"
         raise RenderError(message) from error
@@ -84,7 +111,27 @@ def load_coverage(path: Path) -> dict[str, str]:
     return {str(key): str(value) for key, value in data.items()}
 
 
+def _check_directories(args: argparse.Namespace) -> None:
+    """Refuses an --out, --docs or --spec that is not a directory (a file, a FIFO, …),
+    before anything is read or drawn."""
+    why = directory_problem(args.spec)
+    if why:
+        raise RenderError(f"--spec {args.spec} {why}; give the spec directory")
+    out: Path = args.out
+    if out.exists() or out.is_symlink():
+        why = directory_problem(out)
+        if why:
+            raise RenderError(f"--out {out} {why}; give a directory (it is made if need be)")
+    if args.docs is not None:
+        why = directory_problem(args.docs)
+        if why:
+            raise RenderError(f"--docs {args.docs} {why}; give the repository's docs/ directory")
+        if not os.access(args.docs, os.W_OK | os.X_OK):
+            raise RenderError(f"--docs {args.docs}: cannot write into this directory")
+
+
 def _render(args: argparse.Namespace) -> list[Path]:
+    _check_directories(args)
     coverage = None if args.coverage is None else load_coverage(args.coverage)
     try:
         spec = load_spec(args.spec)

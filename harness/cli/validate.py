@@ -21,6 +21,7 @@ from harness.contracts import CONTRACTS
 from harness.resources import FEATURES_DIR
 from harness.run.replay import check_features
 from statechart.checks import check_spec, coverage
+from statechart.files import FileRefused, file_problem, read_bytes, size_text
 from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 from statechart.model import Spec
 from statechart.problems import Problem, SpecInvalid
@@ -29,6 +30,7 @@ from statechart.registry import ACTIONS, GUARDS
 __all__ = [
     "EXIT_INVALID",
     "EXIT_OK",
+    "MAX_MANUAL_BYTES",
     "add_validate_command",
     "registry",
     "run_validate",
@@ -37,6 +39,8 @@ __all__ = [
 
 EXIT_OK: Final = 0
 EXIT_INVALID: Final = 2
+MAX_MANUAL_BYTES: Final = 8 * 1024 * 1024
+"""Largest manual text read by `--manual` (the manual's text is 79 KB)."""
 EXIT_HELP: Final = "exit status: 0 the spec is valid, 2 it is not or the arguments are wrong"
 
 
@@ -145,9 +149,31 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 
 def _spec_dir(path: Path | None) -> Path:
+    """The spec directory: PATH, or the directory of a spec file named as PATH (another
+    file is refused by the loader as a file, not a directory)."""
     if path is None:
         return DEFAULT_SPEC_DIR
-    return path.parent if path.is_file() else path
+    if path.is_file() and (path.parent / "statechart.yaml").is_file():
+        return path.parent
+    return path
+
+
+def _manual_problem(manual: Path) -> str:
+    """Why the manual's text cannot be checked against ('' when it can), to follow its
+    path: what the path really is, its size, its encoding. The heading check itself skips
+    a file it cannot read, so this is where such a file is refused, not passed as checked."""
+    why = file_problem(manual)
+    if why:
+        return why
+    try:
+        read_bytes(manual, MAX_MANUAL_BYTES).decode("utf-8")
+    except FileRefused as refused:
+        if refused.kind == "too large":
+            return f"has {refused.size:,} bytes; at most {size_text(MAX_MANUAL_BYTES)} are read"
+        return f"cannot be read ({refused.reason})"
+    except UnicodeDecodeError as error:
+        return f"is not UTF-8 text (byte {error.start:,})"
+    return ""
 
 
 def _default_features(spec_dir: Path) -> list[Path]:
@@ -158,9 +184,10 @@ def _default_features(spec_dir: Path) -> list[Path]:
 def run_validate(args: argparse.Namespace) -> int:
     """Runs `otpspec validate`; prints the summary (or JSON) and every problem, located."""
     manual: Path | None = args.manual
-    if manual is not None and not manual.is_file():
+    refused = _manual_problem(manual) if manual is not None else ""
+    if refused:
         print(
-            f"otpspec validate: --manual {manual}: no such file; give the manual's text "
+            f"otpspec validate: --manual {manual} {refused}; give the manual's text "
             "(in the repository: docs/manual/otp-app-user-manual-ja.txt)",
             file=sys.stderr,
         )

@@ -119,6 +119,7 @@ def render_report(
     return template.render(
         about=summary.implementation,
         ok=summary.ok,
+        interrupted=summary.interrupted,
         strict=summary.strict,
         alarms=summary.alarms,
         counts=summary.counts,

@@ -29,7 +29,8 @@ def load_summary(spec: Spec, results: Path) -> RunSummary | None:
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return summarize(spec, implementation, records, strict=bool(data.get("strict", False)))
+    strict, interrupted = bool(data.get("strict", False)), bool(data.get("interrupted", False))
+    return summarize(spec, implementation, records, strict=strict, interrupted=interrupted)
 
 
 def matrix_md(spec: Spec, summaries: Sequence[RunSummary]) -> str:

@@ -19,6 +19,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Final
 
+from statechart.files import directory_problem
+
 __all__ = ["MANIFEST", "ReportDirError", "check_writable", "publish"]
 
 MANIFEST: Final = ".otpspec-reports.json"
@@ -36,15 +38,17 @@ def check_writable(directory: Path) -> None:
     Raises:
         ReportDirError: It cannot be made, or a file cannot be created in it.
     """
+    hint = "give a writable directory with --report"
+    why = directory_problem(directory) if directory.exists() or directory.is_symlink() else ""
+    if why:  # a file or a FIFO in the way: say what it is, not only "File exists"
+        raise ReportDirError(f"cannot write reports into {directory}: it {why}; {hint}")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".otpspec-probe-"):
             pass
     except OSError as error:
-        raise ReportDirError(
-            f"cannot write reports into {directory}: {error.strerror or error}; give a "
-            "writable directory with --report"
-        ) from None
+        reason = error.strerror or error
+        raise ReportDirError(f"cannot write reports into {directory}: {reason}; {hint}") from None
 
 
 @contextlib.contextmanager

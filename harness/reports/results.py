@@ -45,6 +45,7 @@ def results_data(summary: RunSummary, diagrams: DiagramsInfo, now: str) -> dict[
         "generated_at": now,
         "implementation": summary.implementation.as_dict(),
         "ok": summary.ok,
+        "interrupted": summary.interrupted,
         "strict": summary.strict,
         "alarms": [dict(alarm) for alarm in summary.alarms],
         "summary": {**counts, "total": sum(counts.values())},

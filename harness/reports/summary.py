@@ -157,6 +157,8 @@ class RunSummary:
         strict: Deviations the declaration does not accept fail the run.
         alarms: Where the vendor's declaration no longer matches the implementation.
         extra: Anything else a report shows (timings, options).
+        interrupted: A signal (SIGINT, SIGTERM) stopped the run before its end: the
+            records are the run so far.
     """
 
     implementation: Implementation
@@ -167,6 +169,7 @@ class RunSummary:
     strict: bool = False
     alarms: tuple[Mapping[str, str], ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
+    interrupted: bool = False
 
     @property
     def counts(self) -> dict[str, int]:
@@ -178,13 +181,14 @@ class RunSummary:
 
     @property
     def ok(self) -> bool:
-        """It started, nothing failed or broke (nor deviated unaccepted, when strict), and
-        no capability declared absent showed."""
+        """It started and ran to the end, nothing failed or broke (nor deviated unaccepted,
+        when strict), and no capability declared absent showed."""
         counts = self.counts
         unaccepted = sum(1 for r in self.records if r.verdict == "deviation" and not r.accepted)
         bad = counts["fail"] + counts["error"] + (unaccepted if self.strict else 0)
         observed = any(alarm.get("kind") == "capability observed" for alarm in self.alarms)
-        return not self.implementation.start_failure and bad == 0 and not observed
+        started = not self.implementation.start_failure
+        return started and not self.interrupted and bad == 0 and not observed
 
     @property
     def gaps(self) -> tuple[Section, ...]:
@@ -192,12 +196,14 @@ class RunSummary:
         return tuple(v.section for v in self.sections if v.section.in_scope and not v.scenarios)
 
     def line(self) -> str:
-        """`otpspec-reference 4.1.0: 702 pass, 1 fail` (every non-zero verdict)."""
+        """`otpspec-reference 4.1.0: 702 pass, 1 fail` (every non-zero verdict), and
+        `; interrupted: the run so far` when a signal stopped it."""
         about = self.implementation
         if about.start_failure:
             return f"could not start: {about.start_failure.splitlines()[0]}"
         counts = ", ".join(f"{n} {verdict}" for verdict, n in self.counts.items() if n)
-        return f"{about.name} {about.version}: {counts or 'nothing run'}"
+        cut = "; interrupted: the run so far" if self.interrupted else ""
+        return f"{about.name} {about.version}: {counts or 'nothing run'}{cut}"
 
 
 def summarize(
@@ -208,8 +214,9 @@ def summarize(
     strict: bool = False,
     alarms: tuple[Mapping[str, str], ...] = (),
     extra: Mapping[str, Any] | None = None,
+    interrupted: bool = False,
 ) -> RunSummary:
-    """Sums up a run's records."""
+    """Sums up a run's records (`interrupted`: a signal stopped the run before its end)."""
     total = sum(len(state.transitions) for state in spec.statechart.iter_states())
     return RunSummary(
         implementation=implementation,
@@ -220,6 +227,7 @@ def summarize(
         strict=strict,
         alarms=alarms,
         extra=dict(extra or {}),
+        interrupted=interrupted,
     )
 
 

@@ -89,10 +89,11 @@ class FeatureFile(pytest.Module):
         module.__file__ = str(self.path)
         self._tests: dict[str, Callable[..., Any]] = {}
         ours, problems = read_feature(self.path, self.spec)
-        try:
-            theirs = get_feature(str(self.path.parent), self.path.name)
+        theirs = None
+        try:  # not when ours refused the file: it may be a FIFO, or too large, to read
+            if ours is not None:
+                theirs = get_feature(str(self.path.parent), self.path.name)
         except (FeatureError, GherkinParseError, OSError, UnicodeError) as error:
-            theirs = None
             if not problems:
                 problems = (FeatureProblem(str(self.path), 1, "", f"読めません: {error}"),)
         if ours is None or theirs is None:

@@ -8,21 +8,39 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 import pytest
 
 from harness.adapters import REFERENCE
 from harness.resources import FEATURES_DIR
+from statechart.files import directory_problem, file_problem, kind_of
 from statechart.loader import DEFAULT_SPEC_DIR
 
-__all__ = ["MAX_TIMEOUT", "RunOptions", "add_options", "enabled", "impl_label", "read_options"]
+__all__ = [
+    "MAX_TIMEOUT",
+    "MAX_WALKS",
+    "RunOptions",
+    "add_options",
+    "enabled",
+    "feature_path_problem",
+    "impl_label",
+    "read_options",
+    "seconds_value",
+    "walks_value",
+]
 
 MAX_TIMEOUT: Final = 3600.0
-"""The longest per-request timeout taken (an hour): beyond, a hung implementation is a hang."""
+"""The longest timeout taken (an hour), per request or for the start: beyond, a hung
+implementation is a hang."""
+MAX_WALKS: Final = 100_000
+"""The most differential walks tried from each starting point (25 by default)."""
 
+_T = TypeVar("_T")
+_D = TypeVar("_D")
 _ENABLING: Final = (
     "otpspec",
     "otpspec_impl",
@@ -44,6 +62,8 @@ class RunOptions:
         spec_dir: The spec directory.
         features: Feature files or directories (used when pytest is given no paths).
         timeout: Seconds an implementation gets per request.
+        start_timeout: Seconds a freshly started implementation gets to answer `hello`
+            (None: `timeout`, as the adapter does).
         generated: Run the generated checks.
         differential: Run the differential walks.
         seed: The differential walks' seed.
@@ -61,6 +81,7 @@ class RunOptions:
     spec_dir: Path = DEFAULT_SPEC_DIR
     features: tuple[Path, ...] = (FEATURES_DIR,)
     timeout: float = 5.0
+    start_timeout: float | None = None
     generated: bool = True
     differential: bool = True
     seed: int = 0
@@ -73,17 +94,57 @@ class RunOptions:
     declaration: Path | None = None
 
 
-def _seconds(text: str) -> float:
+def seconds_value(text: str) -> float:
+    """A timeout option's value: seconds above 0 and at most MAX_TIMEOUT.
+
+    Raises:
+        ValueError: With the message to show after the option's name.
+    """
     try:
         value = float(text)
     except ValueError:
-        raise pytest.UsageError(f"--otpspec-timeout: {text!r} is not a number of seconds") from None
+        raise ValueError(f"{text!r} is not a number of seconds") from None
     if not (value > 0 and math.isfinite(value)) or value > MAX_TIMEOUT:
-        raise pytest.UsageError(
-            f"--otpspec-timeout: {text} is out of range; give seconds above 0 and at most "
-            f"{MAX_TIMEOUT:g}"
+        raise ValueError(f"give seconds above 0 and at most {MAX_TIMEOUT:g}, not {text}")
+    return value
+
+
+def walks_value(text: str) -> int:
+    """A walks option's value: 1 to MAX_WALKS.
+
+    Raises:
+        ValueError: With the message to show after the option's name.
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number of walks") from None
+    if not 0 < value <= MAX_WALKS:
+        raise ValueError(
+            f"give between 1 and {MAX_WALKS} walks from each starting point, not {text}"
         )
     return value
+
+
+def feature_path_problem(path: Path) -> str:
+    """Why a path cannot name features ('' when it is a file or a directory)."""
+    kind = kind_of(path)
+    if kind in ("a regular file", "a directory"):
+        return ""
+    if kind == "missing":
+        return "does not exist"
+    return f"is {kind}, not a feature file or a directory of them"
+
+
+def _option(config: pytest.Config, name: str, parse: Callable[[str], _T], default: _D) -> _T | _D:
+    """The value of `--name`, parsed, or the default when it is not given."""
+    text = config.getoption(name.removeprefix("--").replace("-", "_"))
+    if text is None:
+        return default
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise pytest.UsageError(f"{name}: {error}") from None
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -111,7 +172,15 @@ def add_options(parser: pytest.Parser) -> None:
         "default: the shipped features)",
     )
     group.addoption(
-        "--otpspec-timeout", metavar="S", help="seconds an implementation gets per request (5)"
+        "--otpspec-timeout",
+        metavar="S",
+        help=f"seconds an implementation gets per request (5; at most {MAX_TIMEOUT:g})",
+    )
+    group.addoption(
+        "--otpspec-start-timeout",
+        metavar="S",
+        help="seconds a freshly started implementation gets to answer hello (default: the "
+        f"--otpspec-timeout; at most {MAX_TIMEOUT:g})",
     )
     group.addoption("--otpspec-no-generated", action="store_true", help="skip the generated checks")
     group.addoption(
@@ -121,8 +190,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--otpspec-walks",
         metavar="N",
-        type=int,
-        help="differential walks tried from each starting point (25)",
+        help=f"differential walks tried from each starting point (25; 1 to {MAX_WALKS})",
     )
     group.addoption(
         "--otpspec-section",
@@ -179,30 +247,29 @@ def read_options(config: pytest.Config) -> RunOptions:
     """
     get = config.getoption
     spec_dir: Path = get("otpspec_spec") or DEFAULT_SPEC_DIR
-    if not spec_dir.is_dir():
-        raise pytest.UsageError(f"--otpspec-spec: {spec_dir} is not a directory")
+    why = directory_problem(spec_dir)
+    if why:
+        raise pytest.UsageError(f"--otpspec-spec: {spec_dir} {why}")
     features = tuple(get("otpspec_features") or (FEATURES_DIR,))
-    missing = [str(path) for path in features if not path.exists()]
-    if missing:
-        raise pytest.UsageError(f"--otpspec-features: not found: {', '.join(missing)}")
-    walks = get("otpspec_walks")
-    if walks is not None and walks < 1:
-        raise pytest.UsageError(f"--otpspec-walks: {walks} is not a number of walks (1 or more)")
-    timeout = get("otpspec_timeout")
+    wrong = [f"{path} {why}" for path in features if (why := feature_path_problem(path))]
+    if wrong:
+        raise pytest.UsageError(f"--otpspec-features: {'; '.join(wrong)}")
     impl = (get("otpspec_impl") or REFERENCE).strip() or REFERENCE
     declaration = get("otpspec_declaration")
-    if declaration is not None and not declaration.is_file():
-        raise pytest.UsageError(f"--otpspec-declaration: {declaration}: no such file")
+    why = "" if declaration is None else file_problem(declaration)
+    if why:
+        raise pytest.UsageError(f"--otpspec-declaration: {declaration} {why}")
     return RunOptions(
         impl=impl,
         label=get("otpspec_label") or impl_label(impl),
         spec_dir=spec_dir,
         features=features,
-        timeout=5.0 if timeout is None else _seconds(timeout),
+        timeout=_option(config, "--otpspec-timeout", seconds_value, 5.0),
+        start_timeout=_option(config, "--otpspec-start-timeout", seconds_value, None),
         generated=not get("otpspec_no_generated"),
         differential=not get("otpspec_no_differential"),
         seed=get("otpspec_seed") or 0,
-        walks=walks or 25,
+        walks=_option(config, "--otpspec-walks", walks_value, 25),
         sections=tuple(get("otpspec_section") or ()),
         report_dir=get("otpspec_report"),
         diagrams=not get("otpspec_no_diagrams"),

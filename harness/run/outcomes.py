@@ -11,16 +11,19 @@ Verdicts and pytest's outcomes (the same in the console, JUnit and Cucumber):
 | pass | passed | testcase | passed |
 | fail | failed | `<failure message="fail …">` | failed, tag `@verdict-fail` |
 | error | failed | `<failure message="error …">` | failed, tag `@verdict-error` |
+
+An item a signal (SIGINT, SIGTERM) cuts short is an error with the message `interrupted`
+(`cut_short`), in every report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import pytest
 from _pytest import junitxml
+from _pytest.outcomes import Failed  # pytest.fail.Exception, typed
 from pytest_bdd.reporting import ReportContext, test_report_context_registry
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
@@ -40,9 +43,12 @@ from harness.vocabulary import match_step
 __all__ = [
     "BDD_SCENARIO",
     "CONTEXT",
+    "INTERRUPTED",
     "SCENARIO",
+    "Interrupted",
     "Policy",
     "cucumber",
+    "cut_short",
     "finish_report",
     "implementation_data",
     "is_ours",
@@ -59,6 +65,32 @@ SCENARIO: Final = pytest.StashKey[Scenario]()
 """The same scenario as our typed data (for replays on the reference)."""
 _CUCUMBER: Final = "otpspec_cucumber"
 _CUCUMBER_OWN: Final = "otpspec_cucumber_own"
+_RECORDED: Final = pytest.StashKey[bool]()
+"""Set once an item's record is on a report (a signal after that cuts nothing short)."""
+INTERRUPTED: Final = "interrupted"
+"""The message of an item a signal (SIGINT, SIGTERM) cut short: its verdict is error."""
+
+
+class Interrupted(Failed):
+    """Stands for the signal that cut an item short, in the report made for it."""
+
+    def __init__(self) -> None:
+        super().__init__(INTERRUPTED, pytrace=False)
+
+
+def _interrupted() -> None:
+    raise Interrupted
+
+
+def cut_short(item: pytest.Item) -> pytest.TestReport | None:
+    """The report of an otpspec item that a signal stopped before it had one (None: it
+    has one, or it is not ours): an error, `interrupted`, made by the usual hooks, so that
+    results.json, JUnit and Cucumber all list it. The caller logs it."""
+    if not is_ours(item) or item.stash.get(_RECORDED, False):
+        return None
+    call = pytest.CallInfo.from_call(_interrupted, when="call")
+    report: pytest.TestReport = item.ihook.pytest_runtest_makereport(item=item, call=call)
+    return report
 
 
 def item_sections(state: RunState, item: pytest.Item) -> tuple[str, ...]:
@@ -112,6 +144,7 @@ def finish_report(
     else:
         record = _scenario_record(state, item, error)
     record = _graded(record, policy)
+    item.stash[_RECORDED] = True
     report.otpspec = record.to_json()  # type: ignore[attr-defined]
     report.otpspec_implementation = implementation_data(state)  # type: ignore[attr-defined]
     if record.verdict not in ("pass", NOT_APPLICABLE):
@@ -191,7 +224,7 @@ def _scenario_record(state: RunState, item: pytest.Item, error: BaseException | 
             StepRecord("", p.text or p.message, p.line, "error", message=p.message)
             for p in error.problems
         ]
-    verdict, message, failure = _scenario_verdict(error, steps)
+    verdict, message, failure = _scenario_verdict(state, error)
     steps += _not_run(bdd, len(steps))
     location = item.location
     sections = item_sections(state, item)
@@ -283,7 +316,7 @@ def _problem_name(item: pytest.Item) -> str:
 
 
 def _scenario_verdict(
-    error: BaseException | None, steps: Sequence[StepRecord]
+    state: RunState, error: BaseException | None
 ) -> tuple[Verdict, str, ImplementationFailure | None]:
     if error is None:
         return "pass", "", None
@@ -293,8 +326,16 @@ def _scenario_verdict(
     if isinstance(error, FeatureProblems):
         return "error", "フィーチャファイルを直してください:\n" + str(error), None
     if isinstance(error, ImplementationUnavailable):
-        return "error", f"実装を起動できません: {error}", None
+        return "error", _unavailable(state, error), None
+    if isinstance(error, Interrupted):
+        return "error", INTERRUPTED, None
     return "error", f"予期しない例外: {type(error).__name__}: {error}", None
+
+
+def _unavailable(state: RunState, error: ImplementationUnavailable) -> str:
+    """Says "cannot start" only when it never started; else it started and then broke."""
+    label = "実装を起動できません" if state.start_failure else "実装を使えません"
+    return f"{label}: {error}"
 
 
 def _at_step(step: StepRecord) -> str:
@@ -362,7 +403,9 @@ def _check_record(item: _CheckItem, error: BaseException | None) -> ItemRecord:
         return item.record
     message = f"予期しない例外: {type(error).__name__}: {error}"
     if isinstance(error, ImplementationUnavailable):
-        message = f"実装を起動できません: {error}"
+        message = _unavailable(item.state, error)
+    elif isinstance(error, Interrupted):
+        message = INTERRUPTED
     elif isinstance(error, ImplementationFailure):
         message = f"実装の異常 ({error.kind}): {error.message}"
     return ItemRecord(
@@ -434,7 +477,8 @@ def teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
 
 
 def cucumber(report: pytest.TestReport, record: ItemRecord, *, worker: bool) -> None:
-    """Gives pytest-bdd's Cucumber writer this item, tagged with its verdict.
+    """Gives pytest-bdd's Cucumber writer this item, tagged with its verdict, every tag
+    named as Cucumber names it (`@section-2.1`, `@verdict-fail`).
 
     pytest-bdd keeps a scenario's Cucumber data beside the report object, which
     pytest-xdist does not carry to the controller: a worker puts it on the report as data,
@@ -450,11 +494,25 @@ def cucumber(report: pytest.TestReport, record: ItemRecord, *, worker: bool) -> 
         context = ReportContext(scenario=own, name=record.name)  # type: ignore[arg-type]
     if context is None:
         return
-    tags = {*context.scenario["tags"], f"verdict-{record.verdict.replace(' ', '-')}"}
-    context.scenario["tags"] = sorted(tags)
+    scenario = context.scenario
+    verdict = f"verdict-{record.verdict.replace(' ', '-')}"
+    scenario["tags"] = sorted({_cucumber_tag(tag) for tag in (*scenario["tags"], verdict)})
+    feature = scenario["feature"]
+    feature["tags"] = sorted({_cucumber_tag(tag) for tag in feature["tags"]})
     test_report_context_registry[report] = context
     if worker:
         setattr(report, _CUCUMBER, {"scenario": context.scenario, "name": context.name})
+
+
+def _cucumber_tag(tag: str) -> str:
+    """A tag as Cucumber JSON names it, with its `@` (`@section-2.1`).
+
+    pytest-bdd keeps tags without it (they are marker names) and writes them so; Cucumber's
+    own formatters and the Cucumber JSON schema (a tag's name matches `^@`) have it, and
+    tools that import the file (Xray, cucumber-reporting) match tags with it. Idempotent: a
+    worker's tags are named again on the controller.
+    """
+    return "@" + tag.lstrip("@")
 
 
 def _check_scenario(item: pytest.Item, record: ItemRecord) -> Any:

@@ -194,6 +194,7 @@ class OtpspecRun:
         self.records: list[ItemRecord] = []
         self.about: dict[str, Any] = {}
         self.report_error = ""
+        self.interrupted = False
 
     @property
     def is_worker(self) -> bool:
@@ -202,9 +203,24 @@ class OtpspecRun:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        """Computes the generated checks once, before pytest-xdist starts its workers."""
+        """Computes the generated checks once, before pytest-xdist starts its workers.
+
+        That takes seconds on a first run. A signal meanwhile is taken up again when
+        collection starts: pytest ends a session interrupted before it has started without
+        pytest_sessionfinish, so no report would say that this run was interrupted, and an
+        earlier run's reports would stay as if they were this one's.
+        """
         if self.state.options.generated and not self.is_worker:
-            generated_checks(self.state.spec, getattr(self.config, "cache", None))
+            try:
+                generated_checks(self.state.spec, getattr(self.config, "cache", None))
+            except KeyboardInterrupt:
+                self.interrupted = True
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session: pytest.Session) -> None:
+        """Ends the session a signal interrupted while it started (see sessionstart)."""
+        if self.interrupted:
+            raise KeyboardInterrupt
 
     def pytest_collect_file(
         self, file_path: Path, parent: pytest.Collector
@@ -296,6 +312,20 @@ class OtpspecRun:
         return report
 
     @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_runtest_protocol(
+        self, item: pytest.Item, nextitem: pytest.Item | None
+    ) -> Generator[None, object, object]:
+        """An item a signal cuts short still gets its report (an error, `interrupted`):
+        pytest makes none, though JUnit lists the item from its setup."""
+        try:
+            return (yield)
+        except KeyboardInterrupt:
+            report = outcomes.cut_short(item)
+            if report is not None:
+                item.ihook.pytest_runtest_logreport(report=report)
+            raise
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
         """Does not run a check the declaration makes not applicable (it is skipped)."""
         applicability = self.policy.applicability
@@ -362,6 +392,7 @@ class OtpspecRun:
             "seed": options.seed,
             "walks": options.walks,
             "timeout": options.timeout,
+            "start_timeout": options.start_timeout or options.timeout,
         }
         applicability = self.policy.applicability
         if applicability is not None:
@@ -373,10 +404,12 @@ class OtpspecRun:
             strict=options.strict,
             alarms=tuple(alarm.as_dict() for alarm in self.alarms()),
             extra=extra,
+            interrupted=self.interrupted,
         )
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """Stops the implementation; the controller writes the reports."""
+        self.interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         self.state.close()
         if self.is_worker:
             return

@@ -100,6 +100,7 @@ class RunState:
                 self.options.impl,
                 self.spec,
                 timeout=self.options.timeout,
+                start_timeout=self.options.start_timeout,
                 max_failures=BREAK_AFTER,
             )
             try:

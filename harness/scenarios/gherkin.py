@@ -2,12 +2,12 @@
 
 pytest-bdd is used only to parse (`pytest_bdd.gherkin_parser`, which wraps the official
 Gherkin parser); this is the one module that runs it. A file is read here and checked for
-what comes before the parser: that it is UTF-8, the `# language: ja` header, a 機能 line;
-parse errors become located problems. The parsed document is turned into the frozen
-dataclasses of `harness.scenarios.feature` by `harness.scenarios.outline` (rules,
-backgrounds, outline rows, unique names), whose tags and steps are checked by
-`harness.scenarios.source` (`@section-…` / `@ASM-…` against the spec, explicit first
-steps).
+what comes before the parser: a regular file of at most `MAX_FEATURE_BYTES` (checked before
+a byte is read), UTF-8, the `# language: ja` header, a 機能 line; parse errors become
+located problems. The parsed document is turned into the frozen dataclasses of
+`harness.scenarios.feature` by `harness.scenarios.outline` (rules, backgrounds, outline
+rows, unique names), whose tags and steps are checked by `harness.scenarios.source`
+(`@section-…` / `@ASM-…` against the spec, explicit first steps).
 """
 
 from __future__ import annotations
@@ -29,13 +29,24 @@ from harness.scenarios.feature import (
 )
 from harness.scenarios.outline import document_feature
 from harness.scenarios.source import FeatureFile
+from statechart.files import FileRefused, read_bytes
 from statechart.model import Spec
 
-__all__ = ["feature_files", "load_features", "read_feature"]
+__all__ = ["MAX_FEATURE_BYTES", "feature_files", "load_features", "read_feature"]
 
 _LANGUAGE = re.compile(r"#\s*language\s*:\s*(\S+)\s*$")
 _GHERKIN_ERROR = re.compile(r"^\((\d+):\d+\): (.*)$")
 _FEATURE_KEYWORDS: Final = ("機能:", "フィーチャ:")
+MAX_FEATURE_BYTES: Final = 1024 * 1024
+"""Largest feature file read (the largest shipped one has 70 KB): checked before reading."""
+_KINDS: Final = {
+    "a directory": "ディレクトリ",
+    "a named pipe (FIFO)": "名前付きパイプ (FIFO)",
+    "a character device": "キャラクタデバイス",
+    "a block device": "ブロックデバイス",
+    "a socket": "ソケット",
+    "not a regular file": "特殊なファイル",
+}
 
 
 def feature_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -90,12 +101,31 @@ def read_feature(path: str | Path, spec: Spec) -> tuple[Feature | None, tuple[Fe
     return feature, tuple(dict.fromkeys(file.problems))  # outline rows repeat their problems
 
 
+def _refusal(refused: FileRefused) -> str:
+    """A refused file's problem, in the words of the features' readers."""
+    if refused.kind == "too large":
+        return (
+            f"ファイルが大きすぎます ({refused.size:,} バイト)。フィーチャファイルは "
+            f"{MAX_FEATURE_BYTES:,} バイト ({MAX_FEATURE_BYTES // 1024 // 1024} MiB) までです。"
+            "シナリオを複数のファイルに分けてください"
+        )
+    kind = _KINDS.get(refused.kind)
+    if kind is not None:
+        return f"通常のファイルではなく{kind}です。.feature ファイルを指定してください ({refused})"
+    return f"読めません ({refused})。UTF-8 の .feature ファイルを指定してください"
+
+
 def _read(file: FeatureFile, path: Path) -> Feature | None:
+    try:  # type and size first: a FIFO or /dev/zero would block or never end
+        raw = read_bytes(path, MAX_FEATURE_BYTES)
+    except FileRefused as refused:
+        file.problem(1, _refusal(refused), "")
+        return None
     try:
-        file.lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeError) as error:
-        why = f"読めません ({type(error).__name__})。UTF-8 の .feature ファイルを指定してください"
-        file.problem(1, why, "")
+        file.lines = raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        file.problem(line, "UTF-8 ではありません。ファイルを UTF-8 で保存してください", "")
         return None
     if not _has_language(file):
         return None

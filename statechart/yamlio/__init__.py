@@ -3,8 +3,8 @@
 A spec file is read in three guarded steps, so that no file can make the loader hang,
 exhaust memory or end in a traceback, and every refusal is a located `Problem`:
 
-1. the file (`_files`): a regular file (not a FIFO, a device or a directory) of at most
-   `MAX_FILE_BYTES`, UTF-8 text without the characters YAML forbids;
+1. the file (`_files`, read by `statechart.files`): a regular file (not a FIFO, a device or
+   a directory) of at most `MAX_FILE_BYTES`, UTF-8 text without the characters YAML forbids;
 2. the events (`_screen`, libyaml's parser when installed): only the plain scalar, list and
    mapping tags, nesting at most `MAX_DEPTH` deep, at most `MAX_VALUES` values with every
    alias expanded (an alias bomb stops at the alias that crosses the limit);

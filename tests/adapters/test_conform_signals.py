@@ -77,15 +77,15 @@ def _ended(pid: int) -> bool:
         return True
 
 
-def _one_run(report: Path, *, cut_short: int = 0) -> int:
-    """The number of items every report file describes (they must agree; JUnit also has
-    the items a signal cut short, which never got a result: `cut_short`)."""
+def _one_run(report: Path) -> int:
+    """The number of items every report file describes (they must agree: an item a signal
+    cut short is in each of them, as an error)."""
     results = json.loads((report / "results.json").read_text("utf-8"))
     junit = ET.parse(report / "junit.xml").getroot()
     cucumber = json.loads((report / "cucumber.json").read_text("utf-8"))
     counts = {
         "results.json": len(results["items"]),
-        "junit.xml": len(junit.findall(".//testcase")) - cut_short,
+        "junit.xml": len(junit.findall(".//testcase")),
         "cucumber.json": sum(len(feature["elements"]) for feature in cucumber),
     }
     assert len(set(counts.values())) == 1, counts
@@ -101,6 +101,20 @@ def _written(report: Path, items: int) -> bool:
         return _one_run(report) == items
     except (AssertionError, OSError, ValueError, ET.ParseError):
         return False
+
+
+def _cut_short(report: Path) -> None:
+    """The run was interrupted in its first item: every report says so, and how."""
+    results = json.loads((report / "results.json").read_text("utf-8"))
+    assert (results["interrupted"], results["ok"]) == (True, False)
+    (item,) = results["items"]
+    assert (item["verdict"], item["message"]) == ("error", "interrupted")
+    (testcase,) = ET.parse(report / "junit.xml").getroot().findall(".//testcase")
+    failure = testcase.find("failure")
+    assert failure is not None and failure.get("message", "").startswith("error")
+    (feature,) = json.loads((report / "cucumber.json").read_text("utf-8"))
+    assert "@verdict-error" in [tag["name"] for tag in feature["elements"][0]["tags"]]
+    assert 'id="interrupted"' in (report / "report.html").read_text("utf-8")
 
 
 def _clean(output: str) -> None:
@@ -122,7 +136,8 @@ def test_sigterm_during_the_run_stops_everything(tmp_path: Path) -> None:
     assert f"otpspec conform: interrupted ({sig.name})" in output
     _clean(output)
     assert all(_ended(pid) for pid in _pids(tmp_path)), "the implementation was left running"
-    assert _one_run(tmp_path / "reports", cut_short=1) == 0  # the run so far
+    assert _one_run(tmp_path / "reports") == 1  # the run so far: the item cut short
+    _cut_short(tmp_path / "reports")
 
 
 def test_a_second_interrupt_does_not_cut_the_stop_short(tmp_path: Path) -> None:
@@ -136,7 +151,8 @@ def test_a_second_interrupt_does_not_cut_the_stop_short(tmp_path: Path) -> None:
     assert code == 130, output[-3000:]
     assert "otpspec conform: interrupted (SIGINT)" in output
     _clean(output)
-    assert _one_run(tmp_path / "reports", cut_short=1) == 0
+    assert _one_run(tmp_path / "reports") == 1
+    _cut_short(tmp_path / "reports")
     assert all(_ended(pid) for pid in _pids(tmp_path)), "the implementation was left running"
 
 

@@ -87,7 +87,10 @@ CASES: dict[str, Case] = {
     ),
     "closed app": _case(_script("minimal_impl.py"), "fail", "観測: アプリは終了している"),
     "always ok": _case(
-        _script("always_ok.py"), "error", "garbage", "implementation broken after 3"
+        _script("always_ok.py"),
+        "error",
+        "garbage",
+        "実装を使えません: implementation broken after 3",  # it started: not "cannot start"
     ),
     "invalid views": _case(
         _script("invalid_views.py"), "error", "required key 'elements'", "broken after 3"
@@ -118,7 +121,7 @@ CASES: dict[str, Case] = {
     "half a line, exits": _case(
         _script("partial_line.py", "exit"), "error", "in the middle of the line"
     ),
-    "not found": _case("/nonexistent/otp-app", "error", "it was not found"),
+    "not found": _case("/nonexistent/otp-app", "error", "実装を起動できません", "it was not found"),
     "not executable": _case(str(IMPLS / "minimal_impl.py"), "error", "is not executable"),
     "exits at once": _case(_python("import sys; sys.exit(3)"), "error", "exited with status 3"),
     "never greets": _case(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from pathlib import Path
 
 import pytest
 from repo_paths import REPO_ROOT
 
+from harness.resources import FEATURES_DIR
 from harness.scenarios.feature import Feature, FeatureInvalid, FeatureProblem, Scenario
-from harness.scenarios.gherkin import feature_files, load_features
+from harness.scenarios.gherkin import MAX_FEATURE_BYTES, feature_files, load_features
 from harness.vocabulary.check import check_steps
 from statechart.model import Spec
 
@@ -133,6 +136,61 @@ class TestLoadFeatures:
         paths = {problem.path for problem in raised.value.problems}
         assert len(paths) >= 10
         assert str(raised.value).count("\n") == len(raised.value.problems) - 1
+
+
+class TestHostileFeatureFiles:
+    """What would hang, exhaust or crash a reader is one located problem, found at once."""
+
+    @staticmethod
+    def _one_problem(path: Path, spec: Spec) -> FeatureProblem:
+        started = time.perf_counter()
+        with pytest.raises(FeatureInvalid) as raised:
+            load_features([path], spec)
+        assert time.perf_counter() - started < 5  # a FIFO or /dev/zero read never ends
+        (problem,) = raised.value.problems
+        assert problem.path == str(path)
+        return problem
+
+    def test_a_fifo(self, tmp_path: Path, spec: Spec) -> None:
+        path = tmp_path / "pipe.feature"
+        os.mkfifo(path)
+        problem = self._one_problem(path, spec)
+        assert problem.line == 1
+        assert problem.message.startswith(
+            "通常のファイルではなく名前付きパイプ (FIFO)です。.feature ファイルを指定してください"
+        )
+
+    def test_a_link_to_dev_zero(self, tmp_path: Path, spec: Spec) -> None:
+        path = tmp_path / "zero.feature"
+        path.symlink_to("/dev/zero")
+        problem = self._one_problem(path, spec)
+        assert "キャラクタデバイスです" in problem.message
+        assert "a symbolic link to /dev/zero" in problem.message
+
+    def test_a_file_over_the_size_limit(self, tmp_path: Path, spec: Spec) -> None:
+        path = tmp_path / "huge.feature"
+        path.write_bytes(b"# language: ja\n" + b"#" * MAX_FEATURE_BYTES)
+        problem = self._one_problem(path, spec)
+        size = path.stat().st_size
+        assert problem.message == (
+            f"ファイルが大きすぎます ({size:,} バイト)。フィーチャファイルは 1,048,576 バイト "
+            "(1 MiB) までです。シナリオを複数のファイルに分けてください"
+        )
+
+    def test_bytes_that_are_not_utf8_are_located_on_their_line(
+        self, tmp_path: Path, spec: Spec
+    ) -> None:
+        path = tmp_path / "latin1.feature"
+        path.write_bytes("# language: ja\n機能: x\n  シナリオ: caf".encode() + b"\xe9\n")
+        problem = self._one_problem(path, spec)
+        assert (problem.line, problem.message) == (
+            3,
+            "UTF-8 ではありません。ファイルを UTF-8 で保存してください",
+        )
+
+    def test_the_limit_leaves_room_above_the_shipped_features(self) -> None:
+        largest = max(path.stat().st_size for path in FEATURES_DIR.rglob("*.feature"))
+        assert largest * 10 < MAX_FEATURE_BYTES
 
 
 class TestFeatureFiles:

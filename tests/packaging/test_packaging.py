@@ -130,7 +130,7 @@ class TestFromAnEmptyDirectory:
     ) -> None:
         done = _otpspec(installed, tmp_path, "validate", "--manual", "missing.txt")
         assert done.returncode == 2
-        assert "--manual missing.txt: no such file" in done.stderr
+        assert "--manual missing.txt does not exist" in done.stderr
         assert "Traceback" not in done.stderr
 
 

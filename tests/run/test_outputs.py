@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+from jsonschema import Draft202012Validator
 from run_helpers import DATA, FAILING, PASSING, TAPS, UNDEFINED, RunFeatures, impl_command, results
 
 from statechart.loader import DEFAULT_SPEC_DIR
@@ -97,7 +98,17 @@ class TestCucumber:
         names = {feature["name"] for feature in features}
         assert "生成された検査" in names
         tags = {t["name"] for f in features for e in f["elements"] for t in e["tags"]}
-        assert {"verdict-pass", "verdict-fail", "verdict-error"} <= tags
+        assert {"@verdict-pass", "@verdict-fail", "@verdict-error"} <= tags
+
+    def test_valid_against_the_cucumber_json_rules(self, mixed: tuple[object, Path]) -> None:
+        """Tags keep their `@` (pytest-bdd drops it), for scenarios and generated checks."""
+        _, out = mixed
+        features = json.loads((out / "cucumber.json").read_text(encoding="utf-8"))
+        schema = json.loads((DATA / "cucumber-json.schema.json").read_text(encoding="utf-8"))
+        errors = [error.message for error in Draft202012Validator(schema).iter_errors(features)]
+        assert errors == []
+        tags = {t["name"] for f in features for e in f["elements"] for t in e["tags"]}
+        assert {"@section-3.1.2", "@section-2.1"} <= tags
 
 
 class TestAllure:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from run_helpers import (
     FAILING,
     LOCK,
@@ -19,6 +20,8 @@ from run_helpers import (
     serve_command,
 )
 
+from harness.run import plugin
+from harness.scenarios.gherkin import MAX_FEATURE_BYTES
 from statechart.loader import DEFAULT_SPEC_DIR
 
 
@@ -87,6 +90,16 @@ class TestBrokenFeatureFiles:
         assert "case1.feature::test_フィーチャファイル" in output
         assert "`# language: ja` がありません" in output
 
+    def test_a_file_over_the_size_limit_fails_its_test_unread(
+        self, run_features: RunFeatures
+    ) -> None:
+        huge = PASSING + "#" * MAX_FEATURE_BYTES + "\n"
+        run = run_features(huge, PASSING)
+        run.result.assert_outcomes(passed=1, errors=1)
+        assert "ファイルが大きすぎます" in run.result.stdout.str()
+        (refused,) = [i for i in results(run.report)["items"] if i["verdict"] == "error"]
+        assert refused["path"].endswith("case1.feature")
+
     def test_a_scenario_without_a_section_tag_fails_alone(self, run_features: RunFeatures) -> None:
         run = run_features(NO_SECTION)
         run.result.assert_outcomes(passed=1, errors=1)
@@ -140,6 +153,39 @@ class TestImplementations:
         data = results(run.report)
         assert "/nonexistent/otp-app" in data["implementation"]["start_failure"]
         assert {item["verdict"] for item in data["items"]} == {"error"}
+
+
+class TestOptions:
+    @pytest.mark.parametrize(
+        ("args", "said"),
+        [
+            (["--otpspec-walks", "0"], "--otpspec-walks: give between 1 and 100000 walks"),
+            (["--otpspec-walks", "1e6"], "--otpspec-walks: '1e6' is not a number of walks"),
+            (["--otpspec-walks", "100001"], "from each starting point, not 100001"),
+            (["--otpspec-timeout", "inf"], "--otpspec-timeout: give seconds above 0 and at most"),
+            (["--otpspec-start-timeout", "0"], "--otpspec-start-timeout: give seconds above 0"),
+            (["--otpspec-start-timeout", "x"], "--otpspec-start-timeout: 'x' is not a number"),
+            (["--otpspec-features", "/dev/zero"], "/dev/zero is a character device, not a feature"),
+            (["--otpspec-spec", "/dev/null"], "--otpspec-spec: /dev/null is a character device"),
+            (["--otpspec-declaration", "/"], "--otpspec-declaration: / is a directory, not a file"),
+        ],
+    )
+    def test_a_bad_value_is_a_usage_error(
+        self, run_features: RunFeatures, args: list[str], said: str
+    ) -> None:
+        run = run_features(PASSING, args=args)
+        assert run.result.ret == pytest.ExitCode.USAGE_ERROR
+        err = run.result.stderr.str()
+        assert said in err and "Traceback" not in err
+
+    def test_the_start_timeout_is_the_request_timeout_unless_given(
+        self, run_features: RunFeatures
+    ) -> None:
+        run = run_features(PASSING, args=["--otpspec-timeout", "7"])
+        assert results(run.report)["run"]["start_timeout"] == 7.0
+        run = run_features(PASSING, args=["--otpspec-start-timeout", "90", "--otpspec-walks", "3"])
+        assert results(run.report)["run"]["start_timeout"] == 90.0
+        assert results(run.report)["run"]["walks"] == 3
 
 
 PIN_SCENARIO = """\
@@ -299,3 +345,25 @@ class TestDeclarationRewrites:
         )
         reset = items["起動するとワンタイムパスワードが出る"]["steps"][1]["requests"][0]
         assert reset["fixture"]["services"][0]["transaction_confirmation"] is False
+
+
+class TestInterruptedWhileStarting:
+    def test_a_signal_while_the_checks_are_computed_still_leaves_this_runs_reports(
+        self, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Ctrl-C in the seconds a first run spends on the generated checks: pytest would
+        end the session without pytest_sessionfinish, leaving no report of this run."""
+
+        def interrupted(*args: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(plugin, "generated_checks", interrupted)
+        (pytester.path / "case.feature").write_text(PASSING, encoding="utf-8")
+        report = pytester.path / "reports"
+        result = pytester.runpytest_inprocess(
+            str(pytester.path / "case.feature"), "--otpspec-report", str(report),
+            "--otpspec-no-differential", "-p", "no:cacheprovider", no_reraise_ctrlc=True,
+        )  # fmt: skip
+        assert result.ret == pytest.ExitCode.INTERRUPTED
+        data = results(report)
+        assert (data["interrupted"], data["ok"], data["items"]) == (True, False, [])

@@ -166,6 +166,31 @@ class TestResultsAndMatrix:
         assert data["ok"] is False and data["summary"]["total"] == 2
         assert "| 3.4 " in matrix_md(spec, [summary, again])
 
+    def test_an_interrupted_run_says_so_everywhere_and_is_not_ok(
+        self, spec: Spec, tmp_path: Path
+    ) -> None:
+        passed = _record("a", ("2.1",))
+        cut = ItemRecord.from_json({**_record("b", ("3.4",)).to_json(), "verdict": "error"})
+        summary = summarize(spec, REFERENCE, (passed, cut), interrupted=True)
+        assert not summary.ok
+        assert summary.line() == (
+            "otpspec-reference 4.1.0: 1 pass, 1 error; interrupted: the run so far"
+        )
+        files = report_files(spec, summary, diagrams=False)
+        data = json.loads(str(files["results.json"]))
+        assert (data["interrupted"], data["ok"]) == (True, False)
+        assert 'id="interrupted"' in str(files["report.html"])
+        (tmp_path / "results.json").write_text(str(files["results.json"]), encoding="utf-8")
+        again = load_summary(spec, tmp_path / "results.json")
+        assert again is not None and again.interrupted
+        assert "interrupted: the run so far" in matrix_md(spec, [again])
+        assert "interrupted: the run so far" in render_matrix(spec, [again], "now")
+        whole = summarize(spec, REFERENCE, (passed,))
+        assert whole.ok and "interrupted" not in whole.line()
+        assert 'id="interrupted"' not in render_report(
+            spec, whole, DiagramsInfo(False, "off"), "now"
+        )
+
     def test_traceability_lists_gaps_first(self, spec: Spec) -> None:
         text = traceability_md(_summary(spec, _record("a", ("2.1",))))
         lines = text.splitlines()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -131,3 +134,108 @@ class TestCommandLine:
         result = _run("validate", "--nope")
         assert result.returncode == 2
         assert "usage:" in result.stderr
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _dev_zero(path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
+def _directory(path: Path) -> None:
+    path.mkdir()
+
+
+def _too_large(path: Path) -> None:
+    with path.open("wb") as file:
+        file.truncate(validate.MAX_MANUAL_BYTES + 1)  # sparse: no 8 MiB written
+
+
+def _latin1(path: Path) -> None:
+    path.write_bytes("3.1 設定\n".encode() + b"caf\xe9\n")
+
+
+class TestPathsThatAreNotWhatTheySay:
+    """A FIFO, a device, a directory or a huge file where a file is wanted: one line, exit
+    2, at once (the FIFO or /dev/zero would block or never end)."""
+
+    @pytest.mark.parametrize(
+        ("make", "said"),
+        [
+            (_fifo, "is a named pipe (FIFO), not a regular file"),
+            (_dev_zero, "is a character device, not a regular file (a symbolic link to /dev/zero)"),
+            (_directory, "is a directory, not a file"),
+            (_too_large, "has 8,388,609 bytes; at most 8,388,608 (8 MiB) are read"),
+            (_latin1, "is not UTF-8 text (byte 14)"),
+            (lambda path: None, "does not exist"),
+        ],
+        ids=["fifo", "dev_zero", "directory", "too_large", "latin1", "missing"],
+    )
+    def test_manual(
+        self,
+        tmp_path: Path,
+        make: Callable[[Path], None],
+        said: str,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        manual = tmp_path / "manual.txt"
+        make(manual)
+        started = time.perf_counter()
+        assert cli.main(["validate", "--manual", str(manual)]) == validate.EXIT_INVALID
+        assert time.perf_counter() - started < 10
+        assert capsys.readouterr().err == (
+            f"otpspec validate: --manual {manual} {said}; give the manual's text (in the "
+            "repository: docs/manual/otp-app-user-manual-ja.txt)\n"
+        )
+
+    @pytest.mark.parametrize(
+        ("make", "said"),
+        [
+            (_fifo, "通常のファイルではなく名前付きパイプ (FIFO)です"),
+            (_dev_zero, "通常のファイルではなくキャラクタデバイスです"),
+        ],
+        ids=["fifo", "dev_zero"],
+    )
+    def test_features(
+        self,
+        tmp_path: Path,
+        make: Callable[[Path], None],
+        said: str,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        path = tmp_path / "x.feature"
+        make(path)
+        assert cli.main(["validate", "--features", str(path)]) == validate.EXIT_INVALID
+        err = capsys.readouterr().err.splitlines()
+        assert err[0].startswith(f"{path}:1:1: (ファイル): {said}。.feature ファイルを指定")
+        assert err[-1] == "1 error(s), 0 warning(s)"
+
+    @pytest.mark.parametrize(
+        ("make", "said"),
+        [
+            (_fifo, "it is a named pipe (FIFO), not a directory"),
+            (lambda path: path.write_text("{}"), "it is a file, not a directory"),
+        ],
+        ids=["fifo", "file"],
+    )
+    def test_spec_path(
+        self,
+        tmp_path: Path,
+        make: Callable[[Path], None],
+        said: str,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        path = tmp_path / "spec"
+        make(path)
+        assert cli.main(["validate", str(path)]) == validate.EXIT_INVALID
+        err = capsys.readouterr().err.splitlines()
+        assert err[0] == f"{path}:1:1: $: {said} (fix: pass the directory holding statechart.yaml)"
+
+    def test_a_spec_file_names_its_directory(
+        self, minimal_dir: Path, capsys: pytest.CaptureFixture[str], minimal_registry: None
+    ) -> None:
+        path = minimal_dir / "statechart.yaml"
+        assert cli.main(["validate", str(path)]) == validate.EXIT_OK
+        assert f"spec {minimal_dir}: valid" in capsys.readouterr().out
