@@ -21,6 +21,7 @@ __all__ = [
     "REGISTER_ONLY",
     "Grounds",
     "gather",
+    "narrowed",
     "register_grounds",
     "related_sections",
 ]
@@ -42,6 +43,16 @@ screens' `shows` leave it out). tests/grading checks that each is registered."""
 def related_sections(one: str, other: str) -> bool:
     """Whether two section ids are the same or one contains the other (3.9 and 3.9.1)."""
     return one == other or one.startswith(other + ".") or other.startswith(one + ".")
+
+
+def narrowed(clauses: Sequence[str], sections: Sequence[str]) -> tuple[str, ...]:
+    """The clauses that bear on an item of these sections, or all of them if none does.
+
+    A contract cites every section it guards (deletion: 3.4, 3.9.2, 3.9.3); a 3.4 scenario
+    that breaks it breaks 3.4, so one bug makes one section red.
+    """
+    near = tuple(c for c in clauses if any(related_sections(c, s) for s in sections))
+    return near or tuple(clauses)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from harness.generation.differential import DifferentialResult, differential_che
 from harness.generation.fixtures import FIXTURES, WalkFixture
 from harness.generation.steps import Outcome, Refusal, TransitionIndex, WalkStep
 from harness.grading import Grounds
+from harness.grading.grounds import narrowed
 from harness.run.records import ItemRecord, StepRecord
 from harness.run.session import RunState
 from harness.run.watch import ContractBreach, ContractWatch, breach_replay, failed_by
@@ -244,6 +245,7 @@ def _generated_breach(
     secrets = item.state.secrets
     steps[-1] = failed_by(steps[-1], breach, secrets)
     taken = tuple(check.transitions[: len(steps) - 1])
+    sections = _check_sections(item.state.spec, check)
     return ItemRecord(
         nodeid=item.nodeid,
         kind="generated",
@@ -251,9 +253,9 @@ def _generated_breach(
         path=str(item.path),
         line=0,
         feature=_GENERATED_FEATURE,
-        sections=_check_sections(item.state.spec, check),
+        sections=sections,
         verdict="fail",
-        clauses=breach.clauses,
+        clauses=narrowed(breach.clauses, sections),
         message=secrets.text(str(breach)),
         replay=breach_replay(check.fixture, breach, f"生成検査 {check.name}"),
         steps=tuple(steps),

@@ -29,6 +29,7 @@ from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from harness.adapters import ImplementationFailure
 from harness.grading import step_grounds
+from harness.grading.grounds import narrowed
 from harness.run.applicability import NOT_APPLICABLE, Applicability
 from harness.run.checks import CheckMismatch, GeneratedItem, _CheckItem
 from harness.run.collect import FeatureFile, FeatureProblems
@@ -273,7 +274,7 @@ def _with_grounds(
     and the assumptions that make it a deviation. A broken contract brings its own."""
     failed = error.step
     if failed.contract or failed.clauses:
-        return replace(record, clauses=failed.clauses or record.clauses)
+        return replace(record, clauses=narrowed(failed.clauses, record.sections) or record.clauses)
     scenario: Scenario = item.stash[SCENARIO]
     index = next((i for i, step in enumerate(record.steps) if step is failed), -1)
     if not 0 <= index < min(len(replay.traces), len(scenario.all_steps)):

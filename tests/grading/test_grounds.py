@@ -13,7 +13,7 @@ from harness.grading import (
     gather,
     step_grounds,
 )
-from harness.grading.grounds import REGISTER_ONLY, register_grounds
+from harness.grading.grounds import REGISTER_ONLY, narrowed, register_grounds
 from harness.vocabulary import Phrase, match_step
 from harness.vocabulary.then import EXPECTATION_KINDS, THEN_PHRASES
 from statechart.basis import Basis
@@ -64,6 +64,13 @@ class TestGrounds:
         assert grounds.counting([]).verdict == "deviation"
         assert grounds.counting(["@not-ASM-063"]).assumptions == ("ASM-021",)
         assert grounds.counting(["not-ASM-063", "not-ASM-021"]).verdict == "fail"
+
+    def test_narrowed_keeps_the_clauses_of_the_items_sections(self) -> None:
+        deletion = ("3.4", "3.9.2", "3.9.3")
+        assert narrowed(deletion, ["3.4"]) == ("3.4",)
+        assert narrowed(deletion, ["3.9"]) == ("3.9.2", "3.9.3")
+        # an item of other sections keeps every clause: it still names what broke
+        assert narrowed(deletion, ["2.1"]) == deletion
 
     def test_gather_names_the_shared_sections(self) -> None:
         launch = Basis(("2.1", "3.1.1", "3.1.2"))

@@ -294,6 +294,37 @@ class TestGrading:
                 failed["assumptions"] == ["ASM-010"] and "deviation: ASM-010" in failed["message"]
             )
 
+    def test_a_contract_breach_reddens_the_items_own_section(
+        self, run_features: RunFeatures
+    ) -> None:
+        # deletion_removes_that_token cites 3.4, 3.9.2 and 3.9.3; a 3.4 scenario breaks 3.4.
+        mutant = f"{serve_command()} --mutant deletes_the_next_token"
+        run = run_features(DELETION, args=["--otpspec-impl", mutant])
+        item = items_by_name(run.report)["真ん中のトークンを削除する"]
+        failed = next(s for s in item["steps"] if s["status"] == "failed")
+        assert failed["contract"] == "deletion_removes_that_token"
+        assert (item["verdict"], item["clauses"]) == ("fail", ["3.4"])
+
+
+DELETION = """\
+# language: ja
+機能: 削除
+  @section-3.4
+  シナリオ: 真ん中のトークンを削除する
+    前提 「ミレインターネットバンキング」のトークンが登録されている
+    かつ 「ミレ証券」のトークンが登録されている
+    かつ 「ミレ生命」のトークンが登録されている
+    かつ アプリロックは未設定
+    もし アプリを起動する
+    かつ 「ミレインターネットバンキング」を選択する
+    かつ 「設定」を選択する
+    かつ 「トークン削除」を選択する
+    かつ 「ミレ証券」を選択する
+    かつ 「削除」を選択する
+    かつ 「トークン削除」を選択する
+    ならば トークン一覧は「ミレインターネットバンキング」「ミレ生命」である
+"""
+
 
 TRANSACTION_TAB = """\
 # language: ja
