@@ -46,7 +46,7 @@ from cosmic_ray.work_db import WorkDB, use_db
 from cosmic_ray.work_item import MutationSpec, WorkerOutcome, WorkResult
 from report import load_dispositions
 
-__all__ = ["Identity", "identify", "main", "reopen"]
+__all__ = ["Identity", "changed_lines", "identify", "main", "reopen"]
 
 FILTER = ("filters", "otpspec-scope")
 SKIP_ANNOTATION = "skipped: inside a type annotation (never evaluated: equivalent)"
@@ -78,7 +78,7 @@ class Identity:
     definition: str | None
 
 
-def _changed(original: str, mutated: str) -> tuple[int, str, str]:
+def changed_lines(original: str, mutated: str) -> tuple[int, str, str]:
     """The first changed line and the changed block before and after (stripped lines)."""
     old, new = original.splitlines(), mutated.splitlines()
     start = 0
@@ -113,7 +113,7 @@ def identify(
     mutated = mutate_code(source, operator, mutation.occurrence)
     if mutated is None or mutated == source:
         return None
-    line, before, after = _changed(source, mutated)
+    line, before, after = changed_lines(source, mutated)
     module = mutation.module_path.as_posix()
     basis = (module, mutation.operator_name, before, after)
     ranks[basis] += 1
@@ -133,6 +133,24 @@ def _skip(db: WorkDB, job_id: str, reason: str) -> None:
     db.set_result(job_id, WorkResult(output=reason, worker_outcome=WorkerOutcome.SKIPPED))
 
 
+def _still_applies(db: sqlite3.Connection, job: str, identity: dict[str, Any] | None) -> bool:
+    """True when the job's operator and occurrence still make the change recorded."""
+    if identity is None:
+        return True
+    module, name, args, occurrence = db.execute(
+        "SELECT module_path, operator_name, operator_args, occurrence FROM mutation_specs "
+        "WHERE job_id = ?",
+        (job,),
+    ).fetchone()
+    operator = get_operator(name)(**(json.loads(args) if args else {}))
+    source = Path(module).read_text(encoding="utf-8")
+    mutated = mutate_code(source, operator, occurrence)
+    if mutated is None:
+        return False
+    _, before, after = changed_lines(source, mutated)
+    return (before, after) == (identity["before"], identity["after"])
+
+
 def reopen(session: str) -> int:
     """Deletes the results of the survivors closed since and of the worker failures."""
     about = json.loads(Path(f"{session}.scope.json").read_text(encoding="utf-8"))
@@ -145,6 +163,15 @@ def reopen(session: str) -> int:
             for job, worker, test in rows.fetchall()
             if (job in jobs and test == "survived") or worker in ("exception", "abnormal")
         ]
+        moved = [job for job in again if not _still_applies(db, job, about["mutants"].get(job))]
+        if moved:
+            print(
+                f"scope.py --reopen: {len(moved)} mutants no longer apply as recorded (their "
+                "module changed since the session was made); delete the session's directory "
+                "and run again",
+                file=sys.stderr,
+            )
+            return 1
         db.executemany("DELETE FROM work_results WHERE job_id = ?", [(j,) for j in again])
     print(f"reopened {len(again)} mutants (survivors closed since, worker failures)")
     return 0
