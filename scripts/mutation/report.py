@@ -194,10 +194,12 @@ def render(
         "",
         f"- Modules: {', '.join(f'`{m}`' for m in about['modules'])}.",
         *(
-            f"- Left out: `{module}` from `{marker}` on (the fixture reader: it validates "
-            "the harness's setup message, which no manual procedure exercises; tests/domain "
-            "covers it)."
-            for module, marker in about.get("exclude_after", {}).items()
+            f"- Left out: `{entry['module']}` from the line `{entry['from']}` to "
+            f"{'the line `' + entry['to'] + '`' if 'to' in entry else 'the end'}: the "
+            "fixture reader, which validates the harness's setup message against the bounds "
+            "of the fixture format; no manual procedure exercises it (the harness sends only "
+            "valid fixtures) and tests/domain covers it."
+            for entry in about.get("exclude", [])
         ),
         f"- Operators: every cosmic-ray core operator ({len(operators)} kinds met in these "
         "modules).",

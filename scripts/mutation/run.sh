@@ -36,7 +36,7 @@ main() {
     if [ ! -f "$SESSION" ]; then
         python scripts/mutation/scope.py "$CONFIG" "$SESSION" $PERMILLE
     else
-        python scripts/mutation/scope.py --reopen "$SESSION"
+        python scripts/mutation/scope.py --reopen "$CONFIG" "$SESSION"
     fi
     pending=$(python scripts/mutation/scope.py --pending "$SESSION")
 

@@ -1,7 +1,7 @@
 """Creates the cosmic-ray session of the mutation run and leaves out what is not tested.
 
     python scripts/mutation/scope.py CONFIG SESSION [PERMILLE]
-    python scripts/mutation/scope.py --reopen SESSION
+    python scripts/mutation/scope.py --reopen CONFIG SESSION
     python scripts/mutation/scope.py --pending SESSION
 
 Runs `cosmic-ray init` (all operators, every module of the config's `module-path`), then
@@ -9,7 +9,7 @@ marks as skipped, with the reason in the result's output:
 - mutants inside a type annotation: the modules use `from __future__ import annotations`,
   so an annotation is a string nobody evaluates, and its mutants are equivalent by
   construction;
-- mutants after a module's `exclude-after` line (the fixture reader of domain.py);
+- mutants in the config's `exclude` ranges (the fixture reader of domain.py);
 - mutants outside the sample: a mutant is kept when the hash of its identity (module,
   operator, the source line before and after, and the how-many-th such change it is)
   falls below `sample-permille` (PERMILLE, when given, overrides it: a pilot run); the
@@ -18,8 +18,9 @@ marks as skipped, with the reason in the result's output:
 
 `--reopen` makes pending again, in an existing session, every survivor whose disposition in
 survivors.yaml says `killed by …` (the new check must now kill it) and every mutant a
-worker failed to run; run.sh does it before it resumes a session. `--pending` prints how
-many mutants are left to run.
+worker failed to run, and marks skipped whatever the config's `exclude` ranges now leave
+out; run.sh does it before it resumes a session. `--pending` prints how many mutants are
+left to run.
 
 Writes SESSION.scope.json beside the session: the sample, the count of each reason, and
 job id → the mutant's identity, line and change, which the report
@@ -129,6 +130,33 @@ def identify(
     )
 
 
+def excluded_lines(ranges: list[dict[str, str]], sources: dict[str, str]) -> dict[str, set[int]]:
+    """The line numbers each `exclude` range of the config leaves out, by module.
+
+    A range is `{module, from, to}`: from the first line that starts with `from` (stripped)
+    to the first line after it that starts with `to`, or to the end without `to`.
+
+    Raises:
+        SystemExit: A marker is not in its module (the config is out of date).
+    """
+    found: dict[str, set[int]] = {}
+    for entry in ranges:
+        module = entry["module"]
+        lines = [line.strip() for line in sources[module].splitlines()]
+        try:
+            start = next(i for i, line in enumerate(lines) if line.startswith(entry["from"]))
+            end = len(lines) - 1
+            if "to" in entry:
+                end = next(i for i in range(start, len(lines)) if lines[i].startswith(entry["to"]))
+        except StopIteration:
+            raise SystemExit(
+                f"cosmic-ray.toml: exclude range {entry} not found in {module}; update its "
+                "markers to the module's lines"
+            ) from None
+        found.setdefault(module, set()).update(range(start + 1, end + 2))
+    return found
+
+
 def _skip(db: WorkDB, job_id: str, reason: str) -> None:
     db.set_result(job_id, WorkResult(output=reason, worker_outcome=WorkerOutcome.SKIPPED))
 
@@ -151,19 +179,33 @@ def _still_applies(db: sqlite3.Connection, job: str, identity: dict[str, Any] | 
     return (before, after) == (identity["before"], identity["after"])
 
 
-def reopen(session: str) -> int:
-    """Deletes the results of the survivors closed since and of the worker failures."""
+def reopen(config_path: str, session: str) -> int:
+    """Runs again the survivors closed since and the worker failures; applies the scope.
+
+    A mutant that the config's `exclude` ranges now leave out (the scope was refined after
+    the session was made) is marked skipped, whatever its result, and the tally follows.
+    """
+    config = load_config(config_path)
     about = json.loads(Path(f"{session}.scope.json").read_text(encoding="utf-8"))
+    ranges = list(config.sub(*FILTER).get("exclude", []))
+    sources = {p: Path(p).read_text(encoding="utf-8") for p in config["module-path"]}
+    excluded = excluded_lines(ranges, sources)
     closed = {k for k, d in load_dispositions().items() if not d.equivalent}
     jobs = {job for job, identity in about["mutants"].items() if identity["key"] in closed}
     with sqlite3.connect(session) as db:
-        rows = db.execute("SELECT job_id, worker_outcome, test_outcome FROM work_results")
-        again = [
-            job
-            for job, worker, test in rows.fetchall()
-            if (job in jobs and test == "survived") or worker in ("exception", "abnormal")
-        ]
-        moved = [job for job in again if not _still_applies(db, job, about["mutants"].get(job))]
+        rows = db.execute(
+            "SELECT m.job_id, m.module_path, m.start_pos_row, r.worker_outcome, r.test_outcome "
+            "FROM mutation_specs m LEFT JOIN work_results r USING (job_id)"
+        ).fetchall()
+        again, rescoped = [], []
+        for job, module, row, worker, test in rows:
+            worker, test = (worker or "").lower(), (test or "").lower()
+            if worker != "skipped" and row in excluded.get(module, ()):
+                rescoped.append(job)
+            elif (job in jobs and test == "survived") or worker in ("exception", "abnormal"):
+                again.append(job)
+        mutants = about["mutants"]
+        moved = [job for job in again + rescoped if not _still_applies(db, job, mutants.get(job))]
         if moved:
             print(
                 f"scope.py --reopen: {len(moved)} mutants no longer apply as recorded (their "
@@ -173,7 +215,22 @@ def reopen(session: str) -> int:
             )
             return 1
         db.executemany("DELETE FROM work_results WHERE job_id = ?", [(j,) for j in again])
-    print(f"reopened {len(again)} mutants (survivors closed since, worker failures)")
+        db.executemany("DELETE FROM work_results WHERE job_id = ?", [(j,) for j in rescoped])
+        db.executemany(
+            "INSERT INTO work_results (job_id, worker_outcome, output) VALUES (?, 'SKIPPED', ?)",
+            [(j, SKIP_OUT_OF_SCOPE) for j in rescoped],
+        )
+    tally = Counter(about["tally"])
+    tally["to run"] -= len(rescoped)
+    tally[SKIP_OUT_OF_SCOPE] += len(rescoped)
+    about["tally"], about["exclude"] = dict(sorted(tally.items())), ranges
+    Path(f"{session}.scope.json").write_text(
+        json.dumps(about, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    print(
+        f"reopened {len(again)} mutants (survivors closed since, worker failures); "
+        f"{len(rescoped)} left out by the refined scope"
+    )
     return 0
 
 
@@ -189,8 +246,8 @@ def pending(session: str) -> int:
 
 def main(argv: list[str]) -> int:
     """Initialises and filters the session; prints what was kept."""
-    if len(argv) == 2 and argv[0] == "--reopen":
-        return reopen(argv[1])
+    if len(argv) == 3 and argv[0] == "--reopen":
+        return reopen(argv[1], argv[2])
     if len(argv) == 2 and argv[0] == "--pending":
         return pending(argv[1])
     if len(argv) not in (2, 3) or (len(argv) == 3 and not argv[2].isdigit()):
@@ -199,13 +256,10 @@ def main(argv: list[str]) -> int:
     config = load_config(argv[0])
     scope = config.sub(*FILTER)
     permille = int(argv[2]) if len(argv) == 3 else int(scope.get("sample-permille", 1000))
-    exclude_after: dict[str, str] = dict(scope.get("exclude-after", {}))
     paths = [Path(p) for p in config["module-path"]]
     sources = {p.as_posix(): p.read_text(encoding="utf-8") for p in paths}
     trees = {name: parso.parse(text) for name, text in sources.items()}
-    cutoff = {
-        name: sources[name].splitlines().index(marker) + 1 for name, marker in exclude_after.items()
-    }
+    excluded = excluded_lines(scope.get("exclude", []), sources)
     ids: dict[str, dict[str, Any]] = {}
     tally: Counter[str] = Counter()
     ranks: Counter[tuple[str, ...]] = Counter()
@@ -219,7 +273,7 @@ def main(argv: list[str]) -> int:
                 reason: str | None = SKIP_NO_CHANGE
             elif _in_annotation(trees[name], mutation.start_pos):
                 reason = SKIP_ANNOTATION
-            elif name in cutoff and mutation.start_pos[0] >= cutoff[name]:
+            elif mutation.start_pos[0] in excluded.get(name, ()):
                 reason = SKIP_OUT_OF_SCOPE
             elif int(identity.key, 16) % 1000 >= permille:
                 reason = SKIP_NOT_SAMPLED
@@ -232,7 +286,7 @@ def main(argv: list[str]) -> int:
             tally[reason or "to run"] += 1
     about = {
         "modules": [p.as_posix() for p in paths],
-        "exclude_after": exclude_after,
+        "exclude": list(scope.get("exclude", [])),
         "sample_permille": permille,
         "tally": dict(sorted(tally.items())),
         "mutants": ids,
