@@ -102,6 +102,9 @@ def _in_annotation(tree: parso.python.tree.Module, position: tuple[int, int]) ->
             return True
         if parent.type == "annassign" and parent.children[1] is node:
             return True
+        # `name: annotation` of a parameter with a default or followed by another one.
+        if parent.type == "tfpdef" and parent.children[-1] is node:
+            return True
         node = parent
     return False
 
@@ -161,18 +164,13 @@ def _skip(db: WorkDB, job_id: str, reason: str) -> None:
     db.set_result(job_id, WorkResult(output=reason, worker_outcome=WorkerOutcome.SKIPPED))
 
 
-def _still_applies(db: sqlite3.Connection, job: str, identity: dict[str, Any] | None) -> bool:
-    """True when the job's operator and occurrence still make the change recorded."""
+def _still_applies(mutation: MutationSpec, identity: dict[str, Any] | None) -> bool:
+    """True when the mutation's operator and occurrence still make the change recorded."""
     if identity is None:
         return True
-    module, name, args, occurrence = db.execute(
-        "SELECT module_path, operator_name, operator_args, occurrence FROM mutation_specs "
-        "WHERE job_id = ?",
-        (job,),
-    ).fetchone()
-    operator = get_operator(name)(**(json.loads(args) if args else {}))
-    source = Path(module).read_text(encoding="utf-8")
-    mutated = mutate_code(source, operator, occurrence)
+    operator = get_operator(mutation.operator_name)(**(mutation.operator_args or {}))
+    source = mutation.module_path.read_text(encoding="utf-8")
+    mutated = mutate_code(source, operator, mutation.occurrence)
     if mutated is None:
         return False
     _, before, after = changed_lines(source, mutated)
@@ -182,30 +180,40 @@ def _still_applies(db: sqlite3.Connection, job: str, identity: dict[str, Any] | 
 def reopen(config_path: str, session: str) -> int:
     """Runs again the survivors closed since and the worker failures; applies the scope.
 
-    A mutant that the config's `exclude` ranges now leave out (the scope was refined after
-    the session was made) is marked skipped, whatever its result, and the tally follows.
+    A mutant that the filters now leave out (an annotation, an `exclude` range of the config:
+    the scope was refined after the session was made) is marked skipped, whatever its
+    result, and the tally follows.
     """
     config = load_config(config_path)
     about = json.loads(Path(f"{session}.scope.json").read_text(encoding="utf-8"))
     ranges = list(config.sub(*FILTER).get("exclude", []))
     sources = {p: Path(p).read_text(encoding="utf-8") for p in config["module-path"]}
     excluded = excluded_lines(ranges, sources)
+    trees = {name: parso.parse(text) for name, text in sources.items()}
     closed = {k for k, d in load_dispositions().items() if not d.equivalent}
     jobs = {job for job, identity in about["mutants"].items() if identity["key"] in closed}
+    with use_db(session, WorkDB.Mode.open) as work:
+        specs = {item.job_id: item.mutations[0] for item in work.work_items}
     with sqlite3.connect(session) as db:
         rows = db.execute(
-            "SELECT m.job_id, m.module_path, m.start_pos_row, r.worker_outcome, r.test_outcome "
+            "SELECT m.job_id, m.module_path, m.start_pos_row, m.start_pos_col, "
+            "r.worker_outcome, r.test_outcome "
             "FROM mutation_specs m LEFT JOIN work_results r USING (job_id)"
         ).fetchall()
-        again, rescoped = [], []
-        for job, module, row, worker, test in rows:
+        again: list[str] = []
+        rescoped: dict[str, str] = {}
+        for job, module, row, column, worker, test in rows:
             worker, test = (worker or "").lower(), (test or "").lower()
-            if worker != "skipped" and row in excluded.get(module, ()):
-                rescoped.append(job)
+            if worker != "skipped" and _in_annotation(trees[module], (row, column)):
+                rescoped[job] = SKIP_ANNOTATION
+            elif worker != "skipped" and row in excluded.get(module, ()):
+                rescoped[job] = SKIP_OUT_OF_SCOPE
             elif (job in jobs and test == "survived") or worker in ("exception", "abnormal"):
                 again.append(job)
         mutants = about["mutants"]
-        moved = [job for job in again + rescoped if not _still_applies(db, job, mutants.get(job))]
+        moved = [
+            job for job in [*again, *rescoped] if not _still_applies(specs[job], mutants.get(job))
+        ]
         if moved:
             print(
                 f"scope.py --reopen: {len(moved)} mutants no longer apply as recorded (their "
@@ -218,18 +226,18 @@ def reopen(config_path: str, session: str) -> int:
         db.executemany("DELETE FROM work_results WHERE job_id = ?", [(j,) for j in rescoped])
         db.executemany(
             "INSERT INTO work_results (job_id, worker_outcome, output) VALUES (?, 'SKIPPED', ?)",
-            [(j, SKIP_OUT_OF_SCOPE) for j in rescoped],
+            list(rescoped.items()),
         )
     tally = Counter(about["tally"])
     tally["to run"] -= len(rescoped)
-    tally[SKIP_OUT_OF_SCOPE] += len(rescoped)
+    tally.update(rescoped.values())
     about["tally"], about["exclude"] = dict(sorted(tally.items())), ranges
     Path(f"{session}.scope.json").write_text(
         json.dumps(about, ensure_ascii=False, indent=1), encoding="utf-8"
     )
     print(
         f"reopened {len(again)} mutants (survivors closed since, worker failures); "
-        f"{len(rescoped)} left out by the refined scope"
+        f"{len(rescoped)} left out by the refined scope (annotations, excluded ranges)"
     )
     return 0
 
