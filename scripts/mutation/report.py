@@ -70,6 +70,9 @@ def load_dispositions(path: Path = SURVIVORS) -> dict[str, Disposition]:
         raise SystemExit("\n".join(str(p) for p in loaded.problems))
     found: dict[str, Disposition] = {}
     for key, entry in loaded.data.items():
+        if not isinstance(key, str):  # 10 hex digits may read as a number unquoted
+            where = loaded.locate((key,), key=True)
+            raise SystemExit(f'{where.file}:{where.line}: quote the survivor key: "{key}"')
         text = entry.get("disposition") if isinstance(entry, dict) else None
         if not isinstance(text, str) or not text.startswith((EQUIVALENT, KILLED_BY)):
             where = loaded.locate((key,))
