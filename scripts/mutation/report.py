@@ -120,8 +120,12 @@ def read_session(session: Path) -> tuple[list[Mutant], dict[str, Any]]:
     return mutants, about
 
 
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ⏎ ")
+
+
 def _cell(text: str | None) -> str:
-    text = (text or "").replace("|", "\\|").replace("\n", " ⏎ ")
+    text = _escape((text or "").strip("\n"))
     return f"`{text}`" if text else "(nothing)"
 
 
@@ -142,31 +146,14 @@ def render(
     counts = Counter(m.outcome for m in mutants)
     run = counts["killed"] + counts["timeout"] + counts["survived"]
     killed = counts["killed"] + counts["timeout"]
-    keys = {m.identity.get("key") for m in mutants if m.outcome == "survived"}
-    # Every survivor ever recorded in this session's scope, now killed or not.
-    recorded = {m.identity.get("key"): m for m in mutants if m.identity.get("key") in dispositions}
+    ran = [m for m in mutants if m.outcome in ("killed", "timeout", "survived")]
+    # Every mutant that survived a run: still surviving, or given a disposition since.
     listed = sorted(
-        {k for k in keys | set(recorded) if k},
-        key=lambda k: (recorded.get(k) or _by_key(mutants, k)).identity.get("module", ""),
+        (m for m in ran if m.outcome == "survived" or m.identity.get("key") in dispositions),
+        key=lambda m: (m.identity["module"], m.identity["line"], m.identity["key"]),
     )
-    equivalent = sum(
-        1
-        for m in mutants
-        if m.outcome == "survived"
-        and m.identity.get("key") in dispositions
-        and dispositions[m.identity["key"]].equivalent
-    )
-    closed = sum(
-        1
-        for k, m in recorded.items()
-        if m.outcome in ("killed", "timeout") and not dispositions[k].equivalent
-    )
-    open_survivors = [
-        k
-        for k in listed
-        if _by_key(mutants, k).outcome == "survived"
-        and (k not in dispositions or not dispositions[k].equivalent)
-    ]
+    kinds = Counter(_kind(m, dispositions) for m in listed)
+    equivalent, closed = kinds["equivalent"], kinds["closed, killed now"]
     operators = sorted({m.identity["operator"] for m in mutants if m.identity})
     tally: dict[str, int] = about["tally"]
     lines = [
@@ -176,6 +163,12 @@ def render(
         "`scripts/mutation/survivors.yaml`.",
         "",
         f"**Mutation score: {_score(killed, run, equivalent)}** = killed / (run − equivalent).",
+        "",
+        f"Before the checks added for the survivors, the suite killed "
+        f"{_score(killed - closed, run, equivalent)}. Of the {len(listed)} survivors, "
+        f"{equivalent} are equivalent (each says why), {closed} were closed by a new scenario "
+        f"and killed when run again, {kinds['closed, not run again']} are closed but not run "
+        f"again yet, and {kinds['open']} are open.",
         "",
         "## How it was run",
         "",
@@ -224,8 +217,9 @@ def render(
         f"| killed by the timeout | {counts['timeout']} |",
         f"| survived | {counts['survived']} |",
         f"| of which equivalent | {equivalent} |",
-        f"| of which still open | {len(open_survivors)} |",
-        f"| survived once, killed by a new check since (run again) | {closed} |",
+        f"| of which closed by a new check, not run again yet | {kinds['closed, not run again']} |",
+        f"| of which open (no disposition) | {kinds['open']} |",
+        f"| survived once, killed by a new check when run again (in killed) | {closed} |",
         f"| not run yet (pending) | {counts['pending']} |",
         f"| not run: the worker failed (run again by run.sh) | {counts['error']} |",
         "",
@@ -236,24 +230,29 @@ def render(
         "| key | where | operator | before → after | definition | now | disposition |",
         "|---|---|---|---|---|---|---|",
     ]
-    for key in listed:
-        mutant = _by_key(mutants, key)
+    for mutant in listed:
         identity = mutant.identity
-        disposition = dispositions.get(key)
+        disposition = dispositions.get(identity["key"])
+        definition = identity.get("definition")
         lines.append(
-            f"| `{key}` | `{identity['module']}:{identity['line']}` | "
+            f"| `{identity['key']}` | `{identity['module']}:{identity['line']}` | "
             f"{identity['operator'].removeprefix('core/')} | "
             f"{_cell(identity['before'])} → {_cell(identity['after'])} | "
-            f"`{identity.get('definition') or ''}` | {mutant.outcome} | "
-            f"{disposition.text if disposition else '**open**'} |"
+            f"{f'`{definition}`' if definition else '(module)'} | {mutant.outcome} | "
+            f"{_escape(disposition.text) if disposition else '**open**'} |"
         )
     if not listed:
         lines.append("| | | | | | | (none) |")
     return "\n".join(lines) + "\n"
 
 
-def _by_key(mutants: list[Mutant], key: str) -> Mutant:
-    return next(m for m in mutants if m.identity.get("key") == key)
+def _kind(mutant: Mutant, dispositions: dict[str, Disposition]) -> str:
+    disposition = dispositions.get(mutant.identity["key"])
+    if disposition is None:
+        return "open" if mutant.outcome == "survived" else "killed"
+    if disposition.equivalent:
+        return "equivalent"
+    return "closed, not run again" if mutant.outcome == "survived" else "closed, killed now"
 
 
 def main(argv: list[str]) -> int:
