@@ -197,6 +197,15 @@ def render(
             "valid fixtures) and tests/domain covers it."
             for entry in about.get("exclude", [])
         ),
+        *(
+            f"- Scope refined during the run ({entry['at']}): "
+            f"{', '.join(f'{n} {why}' for why, n in entry['left_out'].items())}; of these, "
+            f"{entry['not_run_yet']} had not run yet, {entry['had_been_killed']} had been killed "
+            f"and {len(entry['had_survived'])} had survived "
+            f"({', '.join(f'`{k}`' for k in entry['had_survived']) or 'none'}); they count "
+            "as skipped."
+            for entry in about.get("refined", [])
+        ),
         f"- Operators: every cosmic-ray core operator ({len(operators)} kinds met in these "
         "modules).",
         f"- Sample: {about['sample_permille']}‰ of the mutants, chosen by a hash of each "

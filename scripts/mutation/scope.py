@@ -35,6 +35,7 @@ import sqlite3
 import sys
 from collections import Counter
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -232,6 +233,21 @@ def reopen(config_path: str, session: str) -> int:
     tally["to run"] -= len(rescoped)
     tally.update(rescoped.values())
     about["tally"], about["exclude"] = dict(sorted(tally.items())), ranges
+    if rescoped:
+        # The report says what a refinement took out, and what those mutants had done.
+        before = {job: (worker or "pending").lower() for job, _, _, _, worker, _ in rows}
+        tests = {job: (test or "").lower() for job, _, _, _, _, test in rows}
+        about.setdefault("refined", []).append(
+            {
+                "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "left_out": dict(Counter(rescoped.values())),
+                "had_survived": sorted(
+                    mutants[job]["key"] for job in rescoped if tests[job] == "survived"
+                ),
+                "had_been_killed": sum(1 for job in rescoped if tests[job] == "killed"),
+                "not_run_yet": sum(1 for job in rescoped if before[job] == "pending"),
+            }
+        )
     Path(f"{session}.scope.json").write_text(
         json.dumps(about, ensure_ascii=False, indent=1), encoding="utf-8"
     )
