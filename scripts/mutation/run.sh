@@ -68,6 +68,7 @@ main() {
         echo "$(date -u +%FT%TZ): ${pending} mutants in $(( $(date +%s) - start )) s" \
             | tee -a "$WORK/exec-seconds.txt"
         stop_workers
+        rm -rf "${WORK:?}"/tree-*
     fi
     trap - EXIT
 
