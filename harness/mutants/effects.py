@@ -19,6 +19,7 @@ from harness.mutants.app import Mutant, server_patch
 from harness.mutants.edit import delete_transitions
 from statechart.actions import ACTIONS
 from statechart.domain import Token
+from statechart.inputs import check_input
 from statechart.model import Spec
 from statechart.otp import token_password
 from statechart.server import AuthServer, Outcome
@@ -53,6 +54,30 @@ def _true_time_password(session: Session) -> None:
         )
 
     session.password = password  # type: ignore[method-assign]
+
+
+def _password_without_pin(session: Session) -> None:
+    """The old reference's bug class (1.3.1, 3.3): a PIN token's password computed without
+    its PIN, which the service refuses (4.2, ASM-037)."""
+    rules = session.rules
+
+    def password(token: Token) -> str:
+        return token_password(
+            token.seed, None, session.device_now, period=rules.period, digits=rules.digits
+        )
+
+    session.password = password  # type: ignore[method-assign]
+
+
+def _pin_entry_by_activation_rule(s: Session) -> None:
+    """The old reference's bug class (4.2 + 3.8, ASM-047): 「PIN入力」 checks the wider rule
+    of the activation password (half-width letters and digits, any length), not 3.8's."""
+    pin = s.form.get("PIN", "")
+    rule = s.spec.rules.inputs["activation_password"]
+    if not isinstance(pin, str) or not check_input(pin, rule.charset, rule.min, rule.max):
+        s.fail("A913")
+        return
+    s.entered_pin = pin
 
 
 def _password_while_expired(s: Session, view: View) -> View:
@@ -216,6 +241,12 @@ EFFECT_MUTANTS: Final[tuple[Mutant, ...]] = (
            "after 初期設定 of a PIN service the password ignores the PIN",
            actions={"request_issue": _setup_without_pin},
            contract="initial_pin_is_activation_password"),
+    Mutant("password_without_pin", "4.2 / 3.3",
+           "a PIN token's password is computed without its PIN",
+           session=_password_without_pin, contract="password_value"),
+    Mutant("pin_entry_by_activation_rule", "3.1.3 / 3.8",
+           "「PIN入力」 accepts what an activation password may be (letters, any length)",
+           actions={"check_pin_entry": _pin_entry_by_activation_rule}),
     Mutant("pin_change_after_restart", "3.8", "a new PIN takes effect only after a restart",
            actions={"request_pin_change": _pin_change_after_restart},
            contract="pin_change_takes_effect"),

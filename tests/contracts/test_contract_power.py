@@ -199,6 +199,7 @@ CASES = [
     Case("expired_shows_otp", _expired_at_launch),
     Case("initial_pin_not_activation_password", _setup_with_pin),
     Case("pinless_password_after_setup", _setup_with_pin),
+    Case("password_without_pin", _pin_change),
     Case("pin_change_after_restart", _pin_change),
     Case("current_pin_ignored", _wrong_current_pin),
     Case("correction_stores_nothing", _correction_then_confirm),
