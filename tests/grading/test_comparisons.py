@@ -72,6 +72,12 @@ def without_yes(view: View) -> View:
     return {**view, "dialog": {**dialog, "buttons": buttons}, "elements": elements}
 
 
+def inputs_listed_as_tappable(view: View) -> View:
+    """Lists every input's label among `elements` too (a text field can be tapped)."""
+    listed = [label for label in view["fields"] if label not in view["elements"]]
+    return {**view, "elements": [*view["elements"], *listed]}
+
+
 def unknown_extras(view: View) -> View:
     if view["app"] != "running":
         return view
@@ -196,6 +202,12 @@ class TestWhatTheSpecDoesNotKnow:
         self, spec: Spec, generated: GeneratedSet
     ) -> None:
         assert _failures(_filtered(spec, unknown_extras), generated) == []
+
+    def test_inputs_listed_among_the_tappable_labels_pass(
+        self, spec: Spec, generated: GeneratedSet
+    ) -> None:
+        # docs/protocol.md leaves it free: inputs are compared through `fields`
+        assert _failures(_filtered(spec, inputs_listed_as_tappable), generated) == []
 
     def test_a_known_label_where_the_spec_hides_it_deviates(
         self, spec: Spec, generated: GeneratedSet
