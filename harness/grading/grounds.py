@@ -103,12 +103,14 @@ class Grounds:
         spec's item is assumed (docs/grading.md, "Features"): 3.10's correction repeated at
         once must give S4H9 whatever the exact window of ASM-063 is.
         """
-        disclaimed = {
-            tag.removeprefix("@").removeprefix("not-")
-            for tag in tags
-            if tag.removeprefix("@").startswith("not-ASM-")
-        }
-        return Grounds(self.sections, tuple(a for a in self.assumptions if a not in disclaimed))
+        names = [tag.removeprefix("@") for tag in tags]
+        disclaimed = {n.removeprefix("not-") for n in names if n.startswith("not-ASM-")}
+        kept = tuple(a for a in self.assumptions if a not in disclaimed)
+        if kept == self.assumptions:
+            return self
+        # The scenario's own sections settle what the assumption did: name them first.
+        own = [n.removeprefix("section-") for n in names if n.startswith("section-")]
+        return Grounds(tuple(dict.fromkeys([*own, *self.sections])), kept)
 
     @classmethod
     def of(cls, basis: Basis) -> Grounds:

@@ -298,13 +298,15 @@ def _with_grounds(
         failed.view,
         (
             *record.assumptions,
+            *(f"section-{section}" for section in record.sections),
             *(m.name for m in item.iter_markers() if m.name.startswith("not-ASM-")),
         ),
         typed_fields=context.typed if context is not None else None,
     )
     graded = replace(failed, clauses=grounds.sections, assumptions=grounds.assumptions)
     steps = tuple(graded if i == index else s for i, s in enumerate(record.steps))
-    return replace(record, steps=steps, clauses=grounds.sections or record.clauses)
+    clauses = narrowed(grounds.sections, record.sections)
+    return replace(record, steps=steps, clauses=clauses or record.clauses)
 
 
 def _problem_name(item: pytest.Item) -> str:

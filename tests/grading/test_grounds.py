@@ -65,6 +65,13 @@ class TestGrounds:
         assert grounds.counting(["@not-ASM-063"]).assumptions == ("ASM-021",)
         assert grounds.counting(["not-ASM-063", "not-ASM-021"]).verdict == "fail"
 
+    def test_a_disclaimer_names_the_scenarios_own_sections_first(self) -> None:
+        # 4.2's FAQ settles that a wrong PIN gives a wrong password, not A913 (ASM-015)
+        grounds = Grounds(("4.3", "3.1.3"), ("ASM-015",))
+        tags = ["@section-4.2", "@section-3.1.3", "@ASM-015", "@not-ASM-015"]
+        assert grounds.counting(tags) == Grounds(("4.2", "3.1.3", "4.3"), ())
+        assert grounds.counting(["@section-4.2"]) == grounds  # nothing disclaimed
+
     def test_narrowed_keeps_the_clauses_of_the_items_sections(self) -> None:
         deletion = ("3.4", "3.9.2", "3.9.3")
         assert narrowed(deletion, ["3.4"]) == ("3.4",)
