@@ -1,0 +1,79 @@
+"""The generated checks of the shipped spec, computed once when the package is built.
+
+Generating the checks explores the reference (about 6 s on the project's 2-core machine), and
+every pytest-xdist worker would do it again in a cold run. The set for the shipped spec and
+the default walk fixtures is kept as package data beside this module, with the fingerprint
+it was made for: the spec files and the code that generates the set. A run whose spec or
+code differs (a vendor's `--spec`, a declaration that rewrites fixtures, an edit) computes
+its own set; tests/generation checks that the shipped file is current.
+
+Regenerate: `python -m harness.generation.shipped`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import sys
+from importlib.resources import files
+from pathlib import Path
+from typing import Any, Final
+
+from harness.generation.checks import GeneratedCheck, generate_checks
+from harness.generation.fixtures import FIXTURES
+from statechart.loader import load_spec
+from statechart.model import Spec
+
+__all__ = ["SHIPPED_NAME", "fingerprint", "shipped_checks", "write_shipped"]
+
+SHIPPED_NAME: Final = "generated-checks.json.gz"
+_CODE: Final = ("harness/generation", "statechart")
+
+
+def fingerprint(spec: Spec) -> str:
+    """What the generated set depends on: the spec files and the code that generates it."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parents[2]
+    paths = sorted(p for p in (spec.directory or Path()).glob("*.yaml"))
+    for package in _CODE:
+        paths += sorted((root / package).glob("*.py"))
+    for path in paths:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _read() -> dict[str, Any] | None:
+    resource = files("harness.generation") / SHIPPED_NAME
+    try:
+        data = json.loads(gzip.decompress(resource.read_bytes()).decode("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def shipped_checks(spec: Spec, stamp: str) -> tuple[GeneratedCheck, ...] | None:
+    """The shipped set when it was made for this fingerprint (default fixtures), else None."""
+    data = _read()
+    if data is None or data.get("fingerprint") != stamp:
+        return None
+    try:
+        return tuple(GeneratedCheck.from_json(c, spec, FIXTURES) for c in data["checks"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def write_shipped(target: Path | None = None) -> Path:
+    """Computes the set of the shipped spec and writes it beside this module."""
+    spec = load_spec()
+    checks = generate_checks(spec).checks
+    data = {"fingerprint": fingerprint(spec), "checks": [c.to_json() for c in checks]}
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    path = target or Path(__file__).with_name(SHIPPED_NAME)
+    path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+    return path
+
+
+if __name__ == "__main__":
+    print(write_shipped(), file=sys.stderr)
