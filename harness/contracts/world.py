@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -138,6 +138,24 @@ class Transaction:
         return not self.confirmed and (self.lapses_at is None or now < self.lapses_at)
 
 
+def _copied(value: Any) -> Any:
+    """A copy of a container of the world, its records (Token, Account, …) copied too."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if isinstance(value, set):
+        return set(value)
+    if is_dataclass(value) and not isinstance(value, type | Params):
+        record = copy.copy(value)
+        for item in fields(value):
+            inner = getattr(value, item.name)
+            if isinstance(inner, dict | list | set):
+                setattr(record, item.name, _copied(inner))
+        return record
+    return value
+
+
 @dataclass
 class World:
     """The world as the harness records it (see the module docstring).
@@ -210,9 +228,16 @@ class World:
         return world
 
     def copy(self) -> World:
-        """An independent copy (params shared)."""
-        params = self.params
-        clone = copy.deepcopy(self, memo={id(params): params})
+        """An independent copy (params shared).
+
+        Copied by hand: copy.deepcopy of the world on every step was about a tenth of a
+        conformance run. Every container is copied, and every record in one.
+        """
+        clone = copy.copy(self)
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, dict | list | set):
+                setattr(clone, item.name, _copied(value))
         return clone
 
     # ---- queries
