@@ -104,7 +104,9 @@ class SecretBook:
 
     def text(self, text: str) -> str:
         """The text with every standalone secret masked."""
-        return text if self._pattern is None else self._pattern.sub(MASK, text)
+        if self._pattern is None or not any(secret in text for secret in self._secrets):
+            return text  # most strings hold none: `in` is far cheaper than the pattern
+        return self._pattern.sub(MASK, text)
 
     def data(self, value: Any) -> Any:
         """A copy of JSON-like data with secrets masked in every string."""
