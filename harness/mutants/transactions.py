@@ -97,11 +97,12 @@ def _expired_still_valid(server: AuthServer) -> None:
 
 def _conditions_ignored(session: Session) -> None:
     """A service that raises the codes of 4.3 only when told to (injection), never by their
-    conditions: a locked token, an incomplete setup, an application pending or lapsed, a
+    conditions: a suspended user, a locked activation password, a locked token, an incomplete
+    setup, an application pending or lapsed, a
     transaction that lapsed, an outdated app (ASM-048 … ASM-051, ASM-054)."""
     world = session.world
     for account in world.accounts.values():
-        if account.state in ("token_locked", "setup_incomplete"):
+        if account.state in ("token_locked", "setup_incomplete", "suspended", "locked"):
             account.state = "active"
         account.transaction_application = None
     for transaction in world.transactions:
@@ -137,7 +138,8 @@ TRANSACTION_MUTANTS: Final[tuple[Mutant, ...]] = (
            "a token that expired while the app runs still confirms (no S5D2 / S6D2)",
            session=server_patch(_expired_still_valid)),
     Mutant("codes_only_by_injection", "4.3",
-           "the service raises S0K1, S1E2, S3B3, S3D3, S5D2, S5E2, S6B3, S7J5 only by injection",
+           "the service raises S0B5, S0C4, S0K1, S1E2, S3B3, S3D3, S5D2, S5E2, S6B3, S7J5 only "
+           "by injection",
            session=_conditions_ignored),
     Mutant("empty_transaction_screen", "3.13.2", "with nothing to confirm 「取引確認」 is shown",
            apply=_empty_transaction_screen, contract="transaction_details_shown"),

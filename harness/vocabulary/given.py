@@ -221,6 +221,25 @@ def _applied(ctx: StepContext, service: str, user: str, password: str) -> None:
 
 
 @given.add(
+    "ユーザID「{user:Q}」の利用は停止されている",
+    "ユーザID「USER0001」の利用は停止されている",
+    "申請済みのユーザの利用をサービスが停止している (初期設定・トークン追加は S0B5、4.3)",
+)
+def _suspended(ctx: StepContext, user: str) -> None:
+    ctx.facts.applied_account(user)["state"] = "suspended"
+
+
+@given.add(
+    "ユーザID「{user:Q}」の利用開始パスワードはロックされている",
+    "ユーザID「USER0001」の利用開始パスワードはロックされている",
+    "申請済みのユーザの利用開始パスワードをサービスがロックしている (初期設定・トークン追加は"
+    " S0C4、4.3)",
+)
+def _activation_locked(ctx: StepContext, user: str) -> None:
+    ctx.facts.applied_account(user)["state"] = "locked"
+
+
+@given.add(
     "サービス「{service:Q}」のサービスIDは「{service_id:Q}」である",
     "サービス「PINバンク」のサービスIDは「PIN01」である",
     "サービスIDを決める (ミレインターネットバンキングは MIRAI01、ほかは SV02, SV03 …)",
