@@ -34,7 +34,7 @@ from harness.adapters import REFERENCE, CommandError, parse_impl_command
 from harness.reports.publish import ReportDirError, check_writable
 from harness.reports.results import write_reports
 from harness.reports.summary import Implementation, RunSummary, summarize
-from harness.run import lookup, outcomes
+from harness.run import exports, lookup, outcomes
 from harness.run.applicability import (
     NOT_APPLICABLE,
     Alarm,
@@ -346,7 +346,7 @@ class OtpspecRun:
         self, report: pytest.TestReport, config: pytest.Config
     ) -> tuple[str, str, str] | None:
         """Words for the verdicts pytest has no outcome of its own for."""
-        return outcomes.teststatus(report)
+        return exports.teststatus(report)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -354,11 +354,11 @@ class OtpspecRun:
         data = getattr(report, "otpspec", None)
         if isinstance(data, dict):
             record = ItemRecord.from_json(data)
-            outcomes.cucumber(report, record, worker=self.is_worker)
+            exports.cucumber(report, record, worker=self.is_worker)
             if self.is_worker:
                 return
             self.records.append(record)
-            outcomes.junit_property(self.config, record)
+            exports.junit_property(self.config, record)
             about = getattr(report, "otpspec_implementation", None)
             if isinstance(about, dict):
                 self.about = about
