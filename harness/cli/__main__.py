@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from harness.cli.commands import main
+from harness.cli.commands import entry
 
-sys.exit(main())
+sys.exit(entry())

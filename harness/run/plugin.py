@@ -45,6 +45,7 @@ from harness.run.applicability import (
 from harness.run.checks import ChecksFile, generated_checks
 from harness.run.collect import FeatureFile, FeatureProblems
 from harness.run.context import ScenarioContext, StepOutcome
+from harness.run.memory import CollectorTuning
 from harness.run.options import RunOptions, add_options, enabled, read_options
 from harness.run.outcomes import Policy
 from harness.run.records import ItemRecord
@@ -126,6 +127,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(steps, "otpspec-steps")
     lookup.install(config)
     config.pluginmanager.register(run, "otpspec-run")
+    config.pluginmanager.register(CollectorTuning(config), "otpspec-memory")
     spec = run.state.spec
     for section in spec.sections:
         name = marker_name(f"{SECTION_TAG}{section.id}")
