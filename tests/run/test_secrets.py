@@ -63,3 +63,42 @@ class TestSent:
     def test_fixture_secrets_are_found_at_any_depth(self) -> None:
         fixture = {"app": {"tokens": [{"pin": "1111"}], "app_lock_code": "22222222"}}
         assert fixture_secrets(fixture) == {"1111", "22222222"}
+
+
+class TestData:
+    @pytest.mark.parametrize(
+        "shown",
+        [
+            "\n12345678",
+            "前\t12345678",
+            "\x1f12345678",
+            '"12345678"',
+            "\\12345678",
+            "12345678\n",
+        ],
+    )
+    def test_a_secret_beside_a_character_json_escapes_is_masked(self, shown: str) -> None:
+        # JSON text shows such a neighbour as a letter or hex digit (「\n」, 「\u001f」).
+        masked = _book("12345678").data({"screen": {"lines": [shown]}})
+        assert masked == {"screen": {"lines": [shown.replace("12345678", MASK)]}}
+
+    def test_a_secret_that_json_escapes_is_masked(self) -> None:
+        secret = 'pa"ss\\w'
+        masked = _book(secret).data({"message": f"入力: {secret}"})
+        assert masked == {"message": f"入力: {MASK}"}
+
+    def test_data_without_a_standalone_secret_comes_back_as_it_is(self) -> None:
+        view = {"screen": {"lines": ["2027-12-17", "123456", "_7"]}}
+        assert _book("1234", "7", "パスワード").data(view) is view
+
+    def test_data_with_one_is_a_masked_copy(self) -> None:
+        view = {"screen": {"lines": ["1234"]}, "n": 1}
+        masked = _book("1234").data(view)
+        assert masked == {"screen": {"lines": [MASK]}, "n": 1}
+        assert view == {"screen": {"lines": ["1234"]}, "n": 1}
+
+    def test_a_secret_added_later_is_masked_too(self) -> None:
+        book = _book("1111")
+        assert book.text("2222") == "2222"
+        book.add(["2222"])
+        assert book.text("2222") == MASK
