@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -179,6 +180,8 @@ def _recorder(
         view = None if isinstance(observed, Refusal) else state.secrets.data(observed)
         want = None if isinstance(expected, Refusal) or index < 0 else expected
         text = "リセット" if index < 0 else step_phrase(step)
+        if steps and steps[-1].expected_view is not None:  # only a failing last step shows it
+            steps[-1] = replace(steps[-1], expected_view=None)
         steps.append(StepRecord("もし", text, 0, "passed", view=view, expected_view=want))
         if watch is not None:
             watch(WalkStep("reset") if index < 0 else step, observed)
@@ -196,6 +199,8 @@ def _generated_record(
     check = item.check
     sections = _check_sections(item.state.spec, check)
     taken = tuple(check.transitions[: len(steps) - 1]) if steps else ()
+    if result.ok and steps:
+        steps[-1] = replace(steps[-1], expected_view=None)
     if not result.ok and steps:
         last = steps[-1]
         steps[-1] = StepRecord(

@@ -376,11 +376,15 @@ def _with_replay(record: ItemRecord, bdd: Any) -> ItemRecord:
 
 
 def _with_reference(state: RunState, record: ItemRecord, replay: Replay | None) -> ItemRecord:
-    """Adds what the reference took and showed at each step (coverage, expected views)."""
+    """Adds what the reference took at each step (coverage) and, beside the step that
+    failed, what it showed there (a passing step's would double the records for nothing)."""
     if state.options.report_dir is None or replay is None:
         return record
+    failed = record.failed_step
     steps = tuple(
-        replace(step, expected_view=replay.steps[i].view if i < len(replay.steps) else None)
+        replace(step, expected_view=replay.steps[i].view)
+        if step is failed and i < len(replay.steps)
+        else step
         for i, step in enumerate(record.steps)
     )
     transitions = tuple(
