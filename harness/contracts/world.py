@@ -13,7 +13,7 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from harness.contracts.oracle import derive_seed, derive_serial, seed_from_base32
 from statechart.clock import jst_date, parse_instant
@@ -138,23 +138,53 @@ class Transaction:
         return not self.confirmed and (self.lapses_at is None or now < self.lapses_at)
 
 
+_CONTAINERS: Final = (dict, list, set)
+_SHARED: Final = (str, int, bool, bytes, float, datetime, date, timedelta, type(None))
+_RECORD_FIELDS: dict[type, tuple[str, ...] | None] = {}
+"""Per class: the field names of a record to copy, or None for a value to share."""
+
+
+def _record_fields(kind: type, value: Any) -> tuple[str, ...] | None:
+    names = _RECORD_FIELDS.get(kind, ())
+    if names == ():
+        record = is_dataclass(value) and not isinstance(value, type | Params)
+        names = tuple(item.name for item in fields(value)) if record else None
+        _RECORD_FIELDS[kind] = names
+    return names
+
+
 def _copied(value: Any) -> Any:
     """A copy of the world or of one of its containers: every record (Token, Account, …)
-    and container copied, the Params shared."""
-    if isinstance(value, dict):
+    and container copied, the Params shared.
+
+    This runs on every step of every scenario and walk, so it dispatches on the exact
+    type and keeps each record class's fields (dataclasses.fields and copy.copy on each
+    record were most of its cost).
+    """
+    kind = type(value)
+    if kind in _SHARED:
+        return value
+    if kind is dict:
+        return {key: _copied(item) for key, item in value.items()}
+    if kind is list:
+        return [_copied(item) for item in value]
+    if kind is set:
+        return set(value)
+    if isinstance(value, dict):  # a subclass: as before, a plain copy
         return {key: _copied(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_copied(item) for item in value]
     if isinstance(value, set):
         return set(value)
-    if is_dataclass(value) and not isinstance(value, type | Params):
-        record = copy.copy(value)
-        for item in fields(value):
-            inner = getattr(value, item.name)
-            if isinstance(inner, dict | list | set):
-                setattr(record, item.name, _copied(inner))
-        return record
-    return value
+    names = _record_fields(kind, value)
+    if names is None:
+        return value
+    record = copy.copy(value)
+    for name in names:
+        inner = getattr(value, name)
+        if isinstance(inner, _CONTAINERS):
+            object.__setattr__(record, name, _copied(inner))
+    return record
 
 
 @dataclass
