@@ -4,6 +4,7 @@ the records; the plugin calls these on each report)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 import pytest
@@ -67,10 +68,9 @@ def teststatus(report: pytest.TestReport) -> tuple[str, str, str] | None:
     the run broke) are counted apart in the console's summary line (`1 deviation`); a
     pass and a fail keep pytest's own words.
     """
-    data = getattr(report, "otpspec", None)
-    if not isinstance(data, dict) or report.when == "teardown":
+    verdict = getattr(report, "otpspec_verdict", None)
+    if not isinstance(verdict, str) or report.when == "teardown":
         return None
-    verdict = data.get("verdict")
     if verdict == "error" and not report.failed:
         return None
     return _STATUS.get(str(verdict))
@@ -90,8 +90,8 @@ def cucumber(report: pytest.TestReport, record: ItemRecord, *, worker: bool) -> 
     """
     context = test_report_context_registry.get(report)
     carried = getattr(report, _CUCUMBER, None)
-    if context is None and isinstance(carried, dict):
-        context = ReportContext(**carried)
+    if context is None and isinstance(carried, str):
+        context = ReportContext(**json.loads(carried))
     own = getattr(report, CUCUMBER_OWN, None)
     if context is None and isinstance(own, dict):
         context = ReportContext(scenario=own, name=record.name)  # type: ignore[arg-type]
@@ -104,7 +104,8 @@ def cucumber(report: pytest.TestReport, record: ItemRecord, *, worker: bool) -> 
     feature["tags"] = sorted({_cucumber_tag(tag) for tag in feature["tags"]})
     test_report_context_registry[report] = context
     if worker:
-        setattr(report, _CUCUMBER, {"scenario": context.scenario, "name": context.name})
+        carried = {"scenario": context.scenario, "name": context.name}
+        setattr(report, _CUCUMBER, json.dumps(carried, ensure_ascii=False))  # see outcomes
 
 
 def _cucumber_tag(tag: str) -> str:

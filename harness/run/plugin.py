@@ -20,6 +20,7 @@ Turned on by any `--otpspec…` option (or `otpspec = true` in the ini file). Th
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -354,8 +355,8 @@ class OtpspecRun:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Keeps every record (on the controller, pytest-xdist delivers the workers')."""
         data = getattr(report, "otpspec", None)
-        if isinstance(data, dict):
-            record = ItemRecord.from_json(data)
+        if isinstance(data, str):  # JSON text (outcomes.finish_report)
+            record = ItemRecord.from_json(json.loads(data))
             exports.cucumber(report, record, worker=self.is_worker)
             if self.is_worker:
                 return
