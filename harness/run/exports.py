@@ -93,8 +93,8 @@ def cucumber(report: pytest.TestReport, record: ItemRecord, *, worker: bool) -> 
     if context is None and isinstance(carried, str):
         context = ReportContext(**json.loads(carried))
     own = getattr(report, CUCUMBER_OWN, None)
-    if context is None and isinstance(own, dict):
-        context = ReportContext(scenario=own, name=record.name)  # type: ignore[arg-type]
+    if context is None and isinstance(own, str):
+        context = ReportContext(scenario=json.loads(own), name=record.name)
     if context is None:
         return
     scenario = context.scenario

@@ -142,6 +142,8 @@ def finish_report(
     else:
         record = _scenario_record(state, item, error)
     record = _graded(record, policy)
+    if record.verdict == "pass":
+        record = record.without_views()
     item.stash[_RECORDED] = True
     report.otpspec = json.dumps(record.to_json(), ensure_ascii=False)  # type: ignore[attr-defined]
     report.otpspec_verdict = record.verdict  # type: ignore[attr-defined]
@@ -154,7 +156,8 @@ def finish_report(
         report.outcome = "skipped"
         report.wasxfail = f"deviation {', '.join(record.deviates_from)}: {record.message}"
     if report.when == "call" or report.failed:
-        setattr(report, CUCUMBER_OWN, check_scenario(item, record))
+        own = json.dumps(check_scenario(item, record), ensure_ascii=False)  # as report.otpspec
+        setattr(report, CUCUMBER_OWN, own)
 
 
 def _graded(record: ItemRecord, policy: Policy) -> ItemRecord:

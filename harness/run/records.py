@@ -11,7 +11,7 @@ the run are built from the records alone.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Final, Literal, cast, get_args
 
 __all__ = [
@@ -48,8 +48,10 @@ class StepRecord:
         line: Its line in the feature file (0 for a generated step).
         status: passed, failed, undefined, skipped or error.
         requests: The requests sent for it, in order.
-        view: The last view the implementation showed in it (masked), or None.
-        expected_view: The reference's view after it, where one is known, or None.
+        view: The last view the implementation showed in it (masked), or None; kept in
+            the records of items that did not pass (ItemRecord.without_views).
+        expected_view: The reference's view after it, where one is known, or None; kept
+            beside the step that failed.
         expectation: What the step checks or does (its phrase's doc).
         expected: On failure, what was expected.
         observed: On failure, what was observed (masked).
@@ -153,6 +155,12 @@ class ItemRecord:
     def failed_step(self) -> StepRecord | None:
         """The first step that did not pass or get skipped, if any."""
         return next((s for s in self.steps if s.status not in ("passed", "skipped")), None)
+
+    def without_views(self) -> ItemRecord:
+        """The record without what the implementation showed at each step: a passing
+        item's views are read by no report, and they were most of every record that
+        crossed from a worker and of results.json."""
+        return replace(self, steps=tuple(replace(step, view=None) for step in self.steps))
 
     def to_json(self) -> dict[str, Any]:
         """The record as JSON-ready data (what crosses from an xdist worker)."""
