@@ -177,7 +177,7 @@ def _recorder(
             state.secrets.add(_walk_secrets(step))
         else:
             state.secrets.add([step.value] if step.secret else [])
-        view = None if isinstance(observed, Refusal) else state.secrets.data(observed)
+        view = None if isinstance(observed, Refusal) else observed  # masked as it leaves
         want = None if isinstance(expected, Refusal) or index < 0 else expected
         text = "リセット" if index < 0 else step_phrase(step)
         if steps and steps[-1].expected_view is not None:  # only a failing last step shows it

@@ -291,7 +291,7 @@ class ScenarioContext:
             line=step.line,
             status=status,
             requests=tuple(self._requests),
-            view=None if self._last_view is None else mask.data(self._last_view),
+            view=self._last_view,  # masked as the record leaves (outcomes.finish_report)
             expectation=expectation,
             expected=expected,
             observed=mask.text(observed),

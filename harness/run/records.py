@@ -10,7 +10,7 @@ the run are built from the records alone.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Final, Literal, cast, get_args
 
@@ -48,8 +48,8 @@ class StepRecord:
         line: Its line in the feature file (0 for a generated step).
         status: passed, failed, undefined, skipped or error.
         requests: The requests sent for it, in order.
-        view: The last view the implementation showed in it (masked), or None; kept in
-            the records of items that did not pass (ItemRecord.without_views).
+        view: The last view the implementation showed in it, or None; kept, masked, in
+            the records of items that did not pass (outcomes.finish_report).
         expected_view: The reference's view after it, where one is known, or None; kept
             beside the step that failed.
         expectation: What the step checks or does (its phrase's doc).
@@ -155,6 +155,18 @@ class ItemRecord:
     def failed_step(self) -> StepRecord | None:
         """The first step that did not pass or get skipped, if any."""
         return next((s for s in self.steps if s.status not in ("passed", "skipped")), None)
+
+    def masked(self, mask: Callable[[Any], Any]) -> ItemRecord:
+        """The record with `mask` applied to every view it keeps (SecretBook.data)."""
+
+        def step_masked(step: StepRecord) -> StepRecord:
+            if step.view is None and step.expected_view is None:
+                return step
+            view = None if step.view is None else mask(step.view)
+            expected = None if step.expected_view is None else mask(step.expected_view)
+            return replace(step, view=view, expected_view=expected)
+
+        return replace(self, steps=tuple(step_masked(step) for step in self.steps))
 
     def without_views(self) -> ItemRecord:
         """The record without what the implementation showed at each step: a passing
