@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import json
 import sys
+from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Final
@@ -31,13 +32,19 @@ SHIPPED_NAME: Final = "generated-checks.json.gz"
 _CODE: Final = ("harness/generation", "statechart")
 
 
-def fingerprint(spec: Spec) -> str:
-    """What the generated set depends on: the spec files and the code that generates it."""
+def fingerprint(spec: Spec, code: Sequence[str] = _CODE) -> str:
+    """What a shipped set depends on: the spec files and the code that makes it.
+
+    Args:
+        spec: The spec.
+        code: Packages (every module in them) and modules, relative to the project root
+            (default: what generates the checks).
+    """
     digest = hashlib.sha256()
     root = Path(__file__).resolve().parents[2]
     paths = sorted(p for p in (spec.directory or Path()).glob("*.yaml"))
-    for package in _CODE:
-        paths += sorted((root / package).glob("*.py"))
+    for part in code:
+        paths += [root / part] if part.endswith(".py") else sorted((root / part).glob("*.py"))
     for path in paths:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

@@ -250,6 +250,10 @@ def _scenario_record(state: RunState, item: pytest.Item, error: BaseException | 
         implementation_failure=_failure_dict(state, failure),
         seconds=sum(step.seconds for step in steps),
     )
+    if verdict == "pass" and state.options.report_dir is not None:
+        shipped = _shipped_transitions(state, item, record)
+        if shipped is not None:
+            return shipped
     needs_reference = verdict == "fail" or state.options.report_dir is not None
     replay = (
         _reference_replay(state, item) if needs_reference and record.kind == "scenario" else None
@@ -259,6 +263,19 @@ def _scenario_record(state: RunState, item: pytest.Item, error: BaseException | 
     if verdict != "pass" and bdd is not None:
         record = _with_replay(record, bdd)
     return _with_reference(state, record, replay)
+
+
+def _shipped_transitions(
+    state: RunState, item: pytest.Item, record: ItemRecord
+) -> ItemRecord | None:
+    """A passing scenario's record with the transitions shipped for it (what its replay on
+    the reference would give it: _with_reference), or None when none were shipped."""
+    scenario = item.stash.get(SCENARIO, None)
+    found = None if scenario is None else state.shipped_transitions(scenario)
+    if found is None:
+        return None
+    taken = tuple(found[i] if i < len(found) else () for i in range(len(record.steps)))
+    return replace(record, transitions=taken)
 
 
 def _reference_replay(state: RunState, item: pytest.Item) -> Replay | None:

@@ -24,7 +24,8 @@ from harness.run.context import attach_monitor
 from harness.run.options import RunOptions
 from harness.run.replay import ScenarioReplayer
 from harness.run.secrets import SecretBook, secret_fields
-from harness.scenarios.feature import SECTION_TAG, marker_name
+from harness.run.shipped_replays import ShippedTransitions, Transitions
+from harness.scenarios.feature import SECTION_TAG, Scenario, marker_name
 from statechart.app import ReferenceApp
 from statechart.capabilities import Capability, rewrite_fixture
 from statechart.model import Spec
@@ -74,6 +75,7 @@ class RunState:
     absent: tuple[Capability, ...] = ()
     _adapter: Adapter | None = None
     _replayer: ScenarioReplayer | None = None
+    _shipped: ShippedTransitions | None = None
 
     def __post_init__(self) -> None:
         self.secrets = SecretBook(secret_fields(self.spec))
@@ -112,6 +114,15 @@ class RunState:
             self._adapter = adapter
             attach_monitor(adapter, self.monitor)
         return self._adapter
+
+    def shipped_transitions(self, scenario: Scenario) -> Transitions | None:
+        """The transitions a scenario takes on the reference, when they were shipped for
+        it (harness.run.shipped_replays), and fixtures are sent as written; else None."""
+        if self.absent:
+            return None
+        if self._shipped is None:
+            self._shipped = ShippedTransitions(self.spec)
+        return self._shipped.get(scenario)
 
     def replayer(self) -> ScenarioReplayer:
         """The in-process reference that replays scenarios (built on first use), with the

@@ -89,6 +89,8 @@ class TestWheel:
         assert "statechart/spec/statechart.yaml" in names
         assert "statechart/spec/schemas/view.schema.json" in names
         assert "harness/reports/templates/report.html.j2" in names
+        assert "harness/generation/generated-checks.json.gz" in names
+        assert "harness/run/scenario-transitions.json.gz" in names
         features = [
             n for n in names if n.startswith("harness/features/") and n.endswith(".feature")
         ]
