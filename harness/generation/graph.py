@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-import networkx as nx  # type: ignore[import-untyped]  # no stubs in the dev dependencies
+from typing import TYPE_CHECKING
 
 from harness.generation.tracing import TransitionIndex, applicable
 from statechart.machine import AUTO, transition_event
 from statechart.model import Spec, Transition
+
+if TYPE_CHECKING:  # imported where used: a run on the shipped checks never builds the graph,
+    # and networkx took 0.1 s of every pytest-xdist worker's start
+    import networkx as nx  # type: ignore[import-untyped]  # no stubs in the dev dependencies
 
 __all__ = ["Seen", "Unreached", "explain", "placements", "relevant_guards", "transition_graph"]
 
@@ -70,6 +73,8 @@ def transition_graph(spec: Spec) -> nx.MultiDiGraph:
 
     Edges carry `trigger` (`tap:設定`, `__auto__`, …); an internal transition is a loop.
     """
+    import networkx as nx  # see the module's imports
+
     chart = spec.statechart
     index = TransitionIndex(spec)
     graph = nx.MultiDiGraph()
@@ -168,6 +173,8 @@ def explain(
     index = TransitionIndex(spec)
     graph = transition_graph(spec)
     initial = spec.statechart.enter(spec.statechart.initial)
+    import networkx as nx  # see the module's imports
+
     reachable = set(nx.descendants(graph, initial)) | {initial}
     placed: Mapping[str, list[str]] = placements(spec)
     return tuple(
