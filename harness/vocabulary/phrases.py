@@ -3,7 +3,8 @@
 QA writes feature files from these phrases without Python; `otpspec steps` lists them.
 Each `Phrase` has a kind (前提/もし/ならば), a `parse` pattern with 「」 quotes, an example
 and a doc; `match_step` finds the phrase of a step and `suggest` the nearest ones.
-The phrases live in given.py (前提), when.py (もし), then.py and then_values.py (ならば).
+The phrases live in given.py and given_device.py (前提), when.py (もし), then.py,
+then_app.py and then_values.py (ならば).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Final
 from harness.scenarios.feature import StepKind
 from harness.vocabulary.base import KIND_KEYWORDS, Phrase
 from harness.vocabulary.given import GIVEN_PHRASES
+from harness.vocabulary.given_device import GIVEN_DEVICE_PHRASES
 from harness.vocabulary.then import THEN_PHRASES
+from harness.vocabulary.then_app import THEN_APP_PHRASES
 from harness.vocabulary.then_values import THEN_VALUE_PHRASES
 from harness.vocabulary.when import WHEN_PHRASES
 
@@ -23,8 +26,10 @@ __all__ = ["KIND_KEYWORDS", "PHRASES", "Phrase", "match_any", "match_step", "sug
 
 PHRASES: Final[tuple[Phrase, ...]] = (
     *GIVEN_PHRASES,
+    *GIVEN_DEVICE_PHRASES,
     *WHEN_PHRASES,
     *THEN_PHRASES,
+    *THEN_APP_PHRASES,
     *THEN_VALUE_PHRASES,
 )
 """Every phrase: 前提, then もし, then ならば, each in the order they are listed."""

@@ -16,6 +16,7 @@ from harness.grading import (
 from harness.grading.grounds import REGISTER_ONLY, narrowed, register_grounds
 from harness.vocabulary import Phrase, match_step
 from harness.vocabulary.then import EXPECTATION_KINDS, THEN_PHRASES
+from harness.vocabulary.then_app import THEN_APP_PHRASES
 from statechart.basis import Basis
 from statechart.model import Spec
 
@@ -96,7 +97,8 @@ class TestGrounds:
 
 class TestEveryThenPhraseHasAKind:
     def test_kinds(self) -> None:
-        assert {p.pattern for p in THEN_PHRASES} == set(EXPECTATION_KINDS)
+        patterns = {p.pattern for p in (*THEN_PHRASES, *THEN_APP_PHRASES)}
+        assert patterns == set(EXPECTATION_KINDS)
 
 
 class TestStepTrace:
