@@ -32,7 +32,7 @@ from pytest_bdd.parser import Scenario as BddScenario
 from pytest_bdd.parser import Step as BddStep
 
 from harness.adapters import REFERENCE, CommandError, parse_impl_command
-from harness.reports.publish import ReportDirError, check_writable
+from harness.reports.publish import ReportDirError
 from harness.reports.results import write_reports
 from harness.reports.summary import Implementation, RunSummary, summarize
 from harness.run import exports, lookup, outcomes
@@ -45,14 +45,14 @@ from harness.run.applicability import (
 )
 from harness.run.checks import ChecksFile, generated_checks
 from harness.run.collect import FeatureFile, FeatureProblems
+from harness.run.configure import loaded_spec, prepare_outputs, register_markers
 from harness.run.context import ScenarioContext, StepOutcome
 from harness.run.memory import CollectorTuning
-from harness.run.options import RunOptions, add_options, enabled, read_options
+from harness.run.options import add_options, enabled, read_options
 from harness.run.outcomes import Policy
 from harness.run.records import ItemRecord
 from harness.run.session import RunState
 from harness.scenarios.feature import (
-    SECTION_TAG,
     FeatureProblem,
     Scenario,
     Step,
@@ -60,10 +60,6 @@ from harness.scenarios.feature import (
     marker_name,
 )
 from harness.vocabulary.check import undefined_message
-from statechart.checks import check_spec
-from statechart.loader import load_spec
-from statechart.model import Spec
-from statechart.problems import SpecInvalid
 
 __all__ = ["STATE", "OtpspecRun", "otpspec_scenario"]
 
@@ -77,31 +73,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
 
 
-_SPECS: dict[tuple[Path, tuple[tuple[str, int], ...]], Spec] = {}
-
-
-def _spec(spec_dir: Path) -> Spec:
-    """The spec of a directory, loaded and checked once per process (conform runs pytest once
-    per implementation; a spec file that changed is loaded again)."""
-    stamp = tuple((path.name, path.stat().st_mtime_ns) for path in sorted(spec_dir.glob("*.yaml")))
-    key = (spec_dir.resolve(), stamp)
-    if key not in _SPECS:
-        try:
-            spec = load_spec(spec_dir)
-            errors = [p for p in check_spec(spec) if p.is_error]
-        except SpecInvalid as invalid:
-            errors = list(invalid.problems)
-        if errors:
-            listed = "\n".join(problem.format() for problem in errors[:10])
-            raise pytest.UsageError(
-                f"the spec {spec_dir} is invalid ({len(errors)} problems); run "
-                f"`otpspec validate {spec_dir}`:\n{listed}"
-            )
-        _SPECS.clear()
-        _SPECS[key] = spec
-    return _SPECS[key]
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Loads the spec once, registers the steps, the markers and the run; picks the paths."""
@@ -113,10 +84,10 @@ def pytest_configure(config: pytest.Config) -> None:
             parse_impl_command(options.impl)
         except CommandError as error:
             raise pytest.UsageError(f"--otpspec-impl: {error}") from None
-    _prepare_outputs(config, options)
+    prepare_outputs(config, options)
     if options.report_dir is not None:  # hypothesis caches literals of the code it runs
         set_hypothesis_home_dir(options.report_dir / ".hypothesis")
-    state = RunState(options, _spec(options.spec_dir))
+    state = RunState(options, loaded_spec(options.spec_dir))
     applicability = None
     if options.declaration is not None:
         applicability = load_applicability(options.declaration, state.spec)
@@ -129,32 +100,9 @@ def pytest_configure(config: pytest.Config) -> None:
     lookup.install(config)
     config.pluginmanager.register(run, "otpspec-run")
     config.pluginmanager.register(CollectorTuning(config), "otpspec-memory")
-    spec = run.state.spec
-    for section in spec.sections:
-        name = marker_name(f"{SECTION_TAG}{section.id}")
-        config.addinivalue_line("markers", f"{name}: manual section {section.title}")
-    for assumption in spec.assumptions:
-        config.addinivalue_line("markers", f"{assumption.id}: rests on this assumption")
-        config.addinivalue_line(
-            "markers", f"not-{assumption.id}: holds by the manual whatever this assumption says"
-        )
-    config.addinivalue_line("markers", "generated: a check generated from the statechart")
-    config.addinivalue_line("markers", "differential: walks beside the reference")
+    register_markers(config, run.state.spec)
     if config.args_source == pytest.Config.ArgsSource.INVOCATION_DIR:  # no paths, no testpaths
         config.args[:] = [*map(str, options.features), str(options.spec_dir)]
-
-
-def _prepare_outputs(config: pytest.Config, options: RunOptions) -> None:
-    """Proves the report directory writable before anything runs, and makes the folder of
-    pytest-bdd's Cucumber file (its writer does not)."""
-    try:
-        if options.report_dir is not None:
-            check_writable(options.report_dir)
-        cucumber = getattr(config.option, "cucumber_json_path", None)
-        if cucumber:
-            check_writable(Path(cucumber).expanduser().resolve().parent)
-    except ReportDirError as error:
-        raise pytest.UsageError(str(error)) from None
 
 
 def _run(config: pytest.Config) -> OtpspecRun | None:

@@ -218,7 +218,7 @@ class TestInterruptedBeforeTheRun:
         earlier.mkdir()
         (earlier / "results.json").write_text('{"ok": true}', encoding="utf-8")
         os.utime(earlier / "results.json", (0, 0))
-        monkeypatch.setattr(plugin, "_spec", signalled)
+        monkeypatch.setattr(plugin, "loaded_spec", signalled)
         started = time.perf_counter()
         run = run_cli("conform", *QUICK)
         assert time.perf_counter() - started < 20
