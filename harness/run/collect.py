@@ -11,6 +11,7 @@ Every other scenario and file runs as usual.
 
 from __future__ import annotations
 
+import os
 import re
 import types
 from collections.abc import Callable, Iterable, Sequence
@@ -18,13 +19,15 @@ from pathlib import Path
 from typing import Any, Final
 
 import pytest
+from pytest_bdd import feature as bdd_feature
 from pytest_bdd import scenario as bdd_scenario
 from pytest_bdd.exceptions import FeatureError, GherkinParseError
-from pytest_bdd.feature import get_feature
+from pytest_bdd.gherkin_parser import GherkinDocument
 from pytest_bdd.parser import Feature as BddFeature
+from pytest_bdd.parser import FeatureParser
 
 from harness.scenarios.feature import Feature, FeatureProblem, marker_name
-from harness.scenarios.gherkin import read_feature
+from harness.scenarios.gherkin import read_feature_document
 from harness.vocabulary.check import scenario_step_problems
 from statechart.model import Spec
 
@@ -42,6 +45,29 @@ class FeatureProblems(Exception):
     def __init__(self, problems: Sequence[FeatureProblem]) -> None:
         self.problems = tuple(problems)
         super().__init__("\n".join(problem.format() for problem in self.problems))
+
+
+class _Parsed(FeatureParser):
+    """pytest-bdd's feature parser, given the document harness.scenarios.gherkin parsed:
+    each file is parsed once (twice was half of collecting, in every pytest-xdist worker).
+    Should pytest-bdd stop calling `_parse_feature_file`, it parses the file itself."""
+
+    def __init__(self, path: Path, document: GherkinDocument) -> None:
+        super().__init__(str(path.parent), path.name)
+        self._document = document
+
+    def _parse_feature_file(self) -> GherkinDocument:
+        return self._document
+
+
+def _bdd_feature(path: Path, document: GherkinDocument | None) -> BddFeature:
+    """pytest-bdd's feature of the file, kept where its `scenario()` looks (get_feature)."""
+    if document is None:
+        return bdd_feature.get_feature(str(path.parent), path.name)
+    full, cache = os.path.abspath(path), bdd_feature.features
+    if full not in cache:
+        cache[full] = _Parsed(path, document).parse()
+    return cache[full]
 
 
 def _at() -> None:
@@ -88,11 +114,11 @@ class FeatureFile(pytest.Module):
         module = types.ModuleType(f"otpspec_feature_{abs(hash(self.path))}")
         module.__file__ = str(self.path)
         self._tests: dict[str, Callable[..., Any]] = {}
-        ours, problems = read_feature(self.path, self.spec)
+        ours, problems, document = read_feature_document(self.path, self.spec)
         theirs = None
         try:  # not when ours refused the file: it may be a FIFO, or too large, to read
             if ours is not None:
-                theirs = get_feature(str(self.path.parent), self.path.name)
+                theirs = _bdd_feature(self.path, document)
         except (FeatureError, GherkinParseError, OSError, UnicodeError) as error:
             if not problems:
                 problems = (FeatureProblem(str(self.path), 1, "", f"読めません: {error}"),)

@@ -32,7 +32,13 @@ from harness.scenarios.source import FeatureFile
 from statechart.files import FileRefused, read_bytes
 from statechart.model import Spec
 
-__all__ = ["MAX_FEATURE_BYTES", "feature_files", "load_features", "read_feature"]
+__all__ = [
+    "MAX_FEATURE_BYTES",
+    "feature_files",
+    "load_features",
+    "read_feature",
+    "read_feature_document",
+]
 
 _LANGUAGE = re.compile(r"#\s*language\s*:\s*(\S+)\s*$")
 _GHERKIN_ERROR = re.compile(r"^\((\d+):\d+\): (.*)$")
@@ -96,9 +102,18 @@ def read_feature(path: str | Path, spec: Spec) -> tuple[Feature | None, tuple[Fe
     Returns:
         The feature (None when the file cannot be read as one) and its problems, each once.
     """
+    feature, problems, _ = read_feature_document(path, spec)
+    return feature, problems
+
+
+def read_feature_document(
+    path: str | Path, spec: Spec
+) -> tuple[Feature | None, tuple[FeatureProblem, ...], GherkinDocument | None]:
+    """`read_feature`, and the Gherkin document it parsed (None where it could not), which
+    the pytest plugin hands on to pytest-bdd instead of parsing the file again."""
     file = FeatureFile(str(path), [], spec.section_ids(), spec.assumption_ids())
-    feature = _read(file, Path(path))
-    return feature, tuple(dict.fromkeys(file.problems))  # outline rows repeat their problems
+    feature, document = _read(file, Path(path))
+    return feature, tuple(dict.fromkeys(file.problems)), document  # outline rows repeat theirs
 
 
 def _refusal(refused: FileRefused) -> str:
@@ -115,27 +130,27 @@ def _refusal(refused: FileRefused) -> str:
     return f"読めません ({refused})。UTF-8 の .feature ファイルを指定してください"
 
 
-def _read(file: FeatureFile, path: Path) -> Feature | None:
+def _read(file: FeatureFile, path: Path) -> tuple[Feature | None, GherkinDocument | None]:
     try:  # type and size first: a FIFO or /dev/zero would block or never end
         raw = read_bytes(path, MAX_FEATURE_BYTES)
     except FileRefused as refused:
         file.problem(1, _refusal(refused), "")
-        return None
+        return None, None
     try:
         file.lines = raw.decode("utf-8").splitlines()
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         file.problem(line, "UTF-8 ではありません。ファイルを UTF-8 で保存してください", "")
-        return None
+        return None, None
     if not _has_language(file):
-        return None
+        return None, None
     if not any(line.lstrip().startswith(_FEATURE_KEYWORDS) for line in file.lines):
         file.problem(1, "「機能:」がありません。`機能: <名前>` を書いてください", "")
-        return None
+        return None, None
     document = _parse(file)
     if document is None:
-        return None
-    return document_feature(file, document)
+        return None, None
+    return document_feature(file, document), document
 
 
 def _has_language(file: FeatureFile) -> bool:

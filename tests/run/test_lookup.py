@@ -1,5 +1,6 @@
-"""harness.run.lookup: the cache in front of pytest-bdd's step lookup finds, for every step,
-the definitions pytest-bdd itself finds."""
+"""What spares pytest-bdd repeated work: the cache in front of its step lookup
+(harness.run.lookup) finds, for every step, the definitions pytest-bdd itself finds; and
+collecting parses each feature file once (harness.run.collect)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,25 @@ _FEATURES = ("3.8-PINを変更する.feature", "4.3-エラー表示一覧.featur
 
 def _scenarios(paths: list[Path]) -> int:
     return sum(len(feature.scenarios) for feature in load_features(paths))
+
+
+class TestCollecting:
+    def test_each_feature_file_is_parsed_once(
+        self, pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from harness.scenarios import gherkin
+
+        parsed: list[str] = []
+        original = gherkin.get_gherkin_document
+
+        def counted(path: str, encoding: str = "utf-8") -> object:
+            parsed.append(Path(path).name)
+            return original(path, encoding)
+
+        monkeypatch.setattr(gherkin, "get_gherkin_document", counted)
+        monkeypatch.setattr("pytest_bdd.parser.get_gherkin_document", counted)
+        monkeypatch.setattr("pytest_bdd.feature.features", {})  # none parsed by earlier tests
+        features = [REPO_ROOT / "features" / name for name in _FEATURES]
+        result = pytester.runpytest_inprocess(*map(str, features), *QUICK, "--collect-only")
+        assert result.ret == pytest.ExitCode.OK
+        assert sorted(parsed) == sorted(_FEATURES)
