@@ -26,7 +26,14 @@ from harness.generation.fixtures import FIXTURES
 from statechart.loader import load_spec
 from statechart.model import Spec
 
-__all__ = ["SHIPPED_NAME", "fingerprint", "shipped_checks", "write_shipped"]
+__all__ = [
+    "SHIPPED_NAME",
+    "fingerprint",
+    "read_data",
+    "shipped_checks",
+    "write_data",
+    "write_shipped",
+]
 
 SHIPPED_NAME: Final = "generated-checks.json.gz"
 _CODE: Final = ("harness/generation", "statechart")
@@ -51,8 +58,9 @@ def fingerprint(spec: Spec, code: Sequence[str] = _CODE) -> str:
     return digest.hexdigest()
 
 
-def _read() -> dict[str, Any] | None:
-    resource = files("harness.generation") / SHIPPED_NAME
+def read_data(package: str, name: str) -> dict[str, Any] | None:
+    """Shipped data (gzipped JSON) of a package, or None when it is missing or unreadable."""
+    resource = files(package) / name
     try:
         data = json.loads(gzip.decompress(resource.read_bytes()).decode("utf-8"))
     except (OSError, ValueError):
@@ -60,9 +68,16 @@ def _read() -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def write_data(data: dict[str, Any], path: Path) -> Path:
+    """Writes shipped data as gzipped JSON, the same bytes for the same data."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+    return path
+
+
 def shipped_checks(spec: Spec, stamp: str) -> tuple[GeneratedCheck, ...] | None:
     """The shipped set when it was made for this fingerprint (default fixtures), else None."""
-    data = _read()
+    data = read_data("harness.generation", SHIPPED_NAME)
     if data is None or data.get("fingerprint") != stamp:
         return None
     try:
@@ -76,10 +91,7 @@ def write_shipped(target: Path | None = None) -> Path:
     spec = load_spec()
     checks = generate_checks(spec).checks
     data = {"fingerprint": fingerprint(spec), "checks": [c.to_json() for c in checks]}
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    path = target or Path(__file__).with_name(SHIPPED_NAME)
-    path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
-    return path
+    return write_data(data, target or Path(__file__).with_name(SHIPPED_NAME))
 
 
 if __name__ == "__main__":

@@ -16,15 +16,13 @@ Regenerate: `python -m harness.run.shipped_replays`.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import sys
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Final
 
-from harness.generation.shipped import fingerprint
+from harness.generation.shipped import fingerprint, read_data, write_data
 from harness.resources import FEATURES_DIR
 from harness.run.replay import ScenarioReplayer
 from harness.scenarios.feature import Scenario
@@ -82,12 +80,8 @@ class ShippedTransitions:
 
 
 def _read(stamp: str) -> dict[str, Any]:
-    resource = files("harness.run") / SHIPPED_NAME
-    try:
-        data = json.loads(gzip.decompress(resource.read_bytes()).decode("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("fingerprint") != stamp:
+    data = read_data("harness.run", SHIPPED_NAME)
+    if data is None or data.get("fingerprint") != stamp:
         return {}
     scenarios = data.get("scenarios")
     return scenarios if isinstance(scenarios, dict) else {}
@@ -109,10 +103,7 @@ def write_shipped(target: Path | None = None) -> Path:
     """Replays the shipped features on the shipped spec and writes them beside this module."""
     spec = load_spec()
     data = {"fingerprint": replays_fingerprint(spec), "scenarios": replayed(spec)}
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    path = target or Path(__file__).with_name(SHIPPED_NAME)
-    path.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
-    return path
+    return write_data(data, target or Path(__file__).with_name(SHIPPED_NAME))
 
 
 if __name__ == "__main__":
