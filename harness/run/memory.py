@@ -7,7 +7,9 @@ generation each time it grows by a quarter, and on the full run that cost about 
 (`gc.freeze`: never scanned, still freed by reference counting) and the thresholds are
 raised. Both are undone at the very end of the session (after pytest's own last
 collections, which then skip the frozen heap), so a process that runs pytest several times
-(the test suite, `otpspec conform` with several `--impl`) gets its collector back.
+(`otpspec conform` with several `--impl`) gets its collector back. A session inside another
+(pytester's in-process runs) leaves the heap frozen for the outer one to give back: a
+collector can only be unfrozen whole.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class CollectorTuning:
 
     def __init__(self, config: pytest.Config) -> None:
         self._saved: tuple[int, int, int] | None = None
+        self._was_frozen = False
         config.add_cleanup(self.restore)
 
     @pytest.hookimpl(trylast=True)
@@ -41,6 +44,7 @@ class CollectorTuning:
         """Freezes what collection left, and raises the thresholds for the run."""
         if self._saved is None:
             self._saved = gc.get_threshold()
+            self._was_frozen = gc.get_freeze_count() > 0
             gc.freeze()
             gc.set_threshold(*THRESHOLDS)
 
@@ -48,5 +52,6 @@ class CollectorTuning:
         """Gives the collector back as it was."""
         if self._saved is not None:
             gc.set_threshold(*self._saved)
-            gc.unfreeze()
+            if not self._was_frozen:
+                gc.unfreeze()
             self._saved = None
