@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.adapters import SubprocessAdapter
-from harness.cli import main as otpspec
+from harness.cli.commands import main as otpspec
 from statechart.app import ReferenceApp
 from statechart.loader import load_spec
 from statechart.machine import RAW_SEPARATOR, raw_hierarchical_machine, raw_trigger_name

@@ -1,7 +1,7 @@
-"""The `otpspec` command: validate, serve, render, steps, mutants and conform."""
+"""The `otpspec` command: validate, serve, render, steps, mutants and conform.
+
+`commands.main` runs it; `program.entry` is the installed program. This package imports
+neither on its own, so that the program can say plainly when a dependency is missing.
+"""
 
 from __future__ import annotations
-
-from harness.cli.commands import main
-
-__all__ = ["main"]

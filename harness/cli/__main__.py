@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from harness.cli.commands import entry
+from harness.cli.program import entry
 
 sys.exit(entry())

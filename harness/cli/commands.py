@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from importlib.metadata import PackageNotFoundError, version
@@ -96,17 +95,5 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def entry() -> int:
-    """The `otpspec` program: `main`, then a quick exit.
-
-    The interpreter's last garbage collection would scan everything a conformance run left
-    (about 0.6 s after the full run); frozen, it has nothing to scan. Only the program does
-    this, not `main`, which may be called again in the same process.
-    """
-    code = main()
-    gc.freeze()
-    return code
-
-
 if __name__ == "__main__":
-    sys.exit(entry())
+    sys.exit(main())

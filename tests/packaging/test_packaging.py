@@ -98,7 +98,7 @@ class TestWheel:
         assert not [n for n in names if "manual" in n.lower()]
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
         text = zipfile.ZipFile(wheel).read(entry_points).decode()
-        assert "otpspec = harness.cli.commands:entry" in text
+        assert "otpspec = harness.cli.program:entry" in text
         assert "otpspec = harness.run.plugin" in text
 
 

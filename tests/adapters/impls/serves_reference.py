@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 
-from harness.cli import main
+from harness.cli.commands import main
 
 if __name__ == "__main__":
     with open(sys.argv[1], "a", encoding="utf-8") as pids:
