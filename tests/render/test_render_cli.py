@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hostile_paths import dev_zero, fifo
 
 from harness.cli.commands import main
 from harness.cli.render import MAX_COVERAGE_BYTES
@@ -23,14 +23,6 @@ def test_bad_coverage_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert err.startswith("otpspec render: coverage file") and "\n" not in err
 
 
-def _fifo(path: Path) -> None:
-    os.mkfifo(path)
-
-
-def _dev_zero(path: Path) -> None:
-    path.symlink_to("/dev/zero")
-
-
 def _too_large(path: Path) -> None:
     with path.open("wb") as file:
         file.truncate(MAX_COVERAGE_BYTES + 1)  # sparse: nothing written
@@ -40,10 +32,10 @@ def _too_large(path: Path) -> None:
     ("make", "said"),
     [
         (lambda path: None, "does not exist; give coverage.json of a report"),
-        (_fifo, "is a named pipe (FIFO), not a regular file; give coverage.json of a report"),
+        (fifo, "is a named pipe (FIFO), not a regular file; give coverage.json of a report"),
         (Path.mkdir, "is a directory, not a file; give coverage.json of a report"),
         (
-            _dev_zero,
+            dev_zero,
             "is a character device, not a regular file (a symbolic link to /dev/zero); give "
             "coverage.json of a report",
         ),
@@ -75,10 +67,10 @@ def test_a_coverage_path_that_is_not_a_coverage_file(
     ("option", "make", "said"),
     [
         ("--out", lambda p: p.write_text("x"), "is a file, not a directory; give a directory"),
-        ("--out", _fifo, "is a named pipe (FIFO), not a directory; give a directory"),
-        ("--docs", _fifo, "is a named pipe (FIFO), not a directory; give the repository's docs/"),
+        ("--out", fifo, "is a named pipe (FIFO), not a directory; give a directory"),
+        ("--docs", fifo, "is a named pipe (FIFO), not a directory; give the repository's docs/"),
         ("--docs", lambda p: None, "does not exist; give the repository's docs/ directory"),
-        ("--spec", _fifo, "is a named pipe (FIFO), not a directory; give the spec directory"),
+        ("--spec", fifo, "is a named pipe (FIFO), not a directory; give the spec directory"),
     ],
     ids=["out_file", "out_fifo", "docs_fifo", "docs_missing", "spec_fifo"],
 )

@@ -3,12 +3,12 @@ that never blocks on a FIFO nor reads a device without end."""
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hostile_paths import dev_zero, directory, fifo
 
 from statechart.files import FileRefused, directory_problem, file_problem, kind_of, read_bytes
 
@@ -17,18 +17,6 @@ Make = Callable[[Path], None]
 
 def _file(path: Path) -> None:
     path.write_text("{}", encoding="utf-8")
-
-
-def _directory(path: Path) -> None:
-    path.mkdir()
-
-
-def _fifo(path: Path) -> None:
-    os.mkfifo(path)
-
-
-def _dev_zero(path: Path) -> None:
-    path.symlink_to("/dev/zero")
 
 
 def _broken_link(path: Path) -> None:
@@ -44,10 +32,10 @@ ZERO = " (a symbolic link to /dev/zero)"
 # (case, how to make the path, kind_of, file_problem, directory_problem)
 PATHS: list[tuple[str, Make, str, str, str]] = [
     ("file", _file, "a regular file", "", "is a file, not a directory"),
-    ("directory", _directory, "a directory", "is a directory, not a file", ""),
-    ("fifo", _fifo, "a named pipe (FIFO)", "is a named pipe (FIFO), not a regular file",
+    ("directory", directory, "a directory", "is a directory, not a file", ""),
+    ("fifo", fifo, "a named pipe (FIFO)", "is a named pipe (FIFO), not a regular file",
      "is a named pipe (FIFO), not a directory"),
-    ("dev_zero", _dev_zero, "a character device",
+    ("dev_zero", dev_zero, "a character device",
      f"is a character device, not a regular file{ZERO}",
      f"is a character device, not a directory{ZERO}"),
     ("broken_link", _broken_link, "missing", "is a broken symbolic link",
@@ -89,13 +77,13 @@ class TestReadBytes:
     @pytest.mark.parametrize(
         ("make", "kind", "reason"),
         [
-            (_fifo, "a named pipe (FIFO)", "it is a named pipe (FIFO), not a regular file"),
+            (fifo, "a named pipe (FIFO)", "it is a named pipe (FIFO), not a regular file"),
             (
-                _dev_zero,
+                dev_zero,
                 "a character device",
                 f"it is a character device{ZERO}, not a regular file",
             ),
-            (_directory, "a directory", "it is a directory, not a regular file"),
+            (directory, "a directory", "it is a directory, not a regular file"),
             (_nothing, "unreadable", "cannot read it: No such file or directory"),
         ],
         ids=["fifo", "dev_zero", "directory", "missing"],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hostile_paths import dev_zero, directory, fifo
 from repo_paths import REPO_ROOT
 from spec_helpers import (
     BROKEN_DIR,
@@ -136,18 +136,6 @@ class TestCommandLine:
         assert "usage:" in result.stderr
 
 
-def _fifo(path: Path) -> None:
-    os.mkfifo(path)
-
-
-def _dev_zero(path: Path) -> None:
-    path.symlink_to("/dev/zero")
-
-
-def _directory(path: Path) -> None:
-    path.mkdir()
-
-
 def _too_large(path: Path) -> None:
     with path.open("wb") as file:
         file.truncate(validate.MAX_MANUAL_BYTES + 1)  # sparse: no 8 MiB written
@@ -164,9 +152,9 @@ class TestPathsThatAreNotWhatTheySay:
     @pytest.mark.parametrize(
         ("make", "said"),
         [
-            (_fifo, "is a named pipe (FIFO), not a regular file"),
-            (_dev_zero, "is a character device, not a regular file (a symbolic link to /dev/zero)"),
-            (_directory, "is a directory, not a file"),
+            (fifo, "is a named pipe (FIFO), not a regular file"),
+            (dev_zero, "is a character device, not a regular file (a symbolic link to /dev/zero)"),
+            (directory, "is a directory, not a file"),
             (_too_large, "has 8,388,609 bytes; at most 8,388,608 (8 MiB) are read"),
             (_latin1, "is not UTF-8 text (byte 14)"),
             (lambda path: None, "does not exist"),
@@ -193,8 +181,8 @@ class TestPathsThatAreNotWhatTheySay:
     @pytest.mark.parametrize(
         ("make", "said"),
         [
-            (_fifo, "通常のファイルではなく名前付きパイプ (FIFO)です"),
-            (_dev_zero, "通常のファイルではなくキャラクタデバイスです"),
+            (fifo, "通常のファイルではなく名前付きパイプ (FIFO)です"),
+            (dev_zero, "通常のファイルではなくキャラクタデバイスです"),
         ],
         ids=["fifo", "dev_zero"],
     )
@@ -215,7 +203,7 @@ class TestPathsThatAreNotWhatTheySay:
     @pytest.mark.parametrize(
         ("make", "said"),
         [
-            (_fifo, "it is a named pipe (FIFO), not a directory"),
+            (fifo, "it is a named pipe (FIFO), not a directory"),
             (lambda path: path.write_text("{}"), "it is a file, not a directory"),
         ],
         ids=["fifo", "file"],

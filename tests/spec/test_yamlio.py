@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hostile_paths import dev_zero, directory, fifo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from spec_helpers import MINIMAL_DIR
@@ -154,18 +155,6 @@ def _text(text: str) -> HostileFile:
     return lambda path: path.write_text(text, encoding="utf-8")
 
 
-def _fifo(path: Path) -> None:
-    os.mkfifo(path)
-
-
-def _dev_zero(path: Path) -> None:
-    path.symlink_to("/dev/zero")
-
-
-def _directory(path: Path) -> None:
-    path.mkdir()
-
-
 _MIB = 1024 * 1024
 _PREFIX = "version: 1\nname: x\n"  # two lines before the hostile part: lines are real
 
@@ -179,9 +168,9 @@ def _alias_bomb(levels: int, fan_out: int) -> str:
 
 # (case, how to make the file, line, JSON path, words of the message)
 HOSTILE: list[tuple[str, HostileFile, int, str, str]] = [
-    ("fifo", _fifo, 1, "$", "named pipe (FIFO)"),
-    ("symlink_to_dev_zero", _dev_zero, 1, "$", "character device (a symbolic link to /dev/zero)"),
-    ("directory", _directory, 1, "$", "it is a directory"),
+    ("fifo", fifo, 1, "$", "named pipe (FIFO)"),
+    ("symlink_to_dev_zero", dev_zero, 1, "$", "character device (a symbolic link to /dev/zero)"),
+    ("directory", directory, 1, "$", "it is a directory"),
     ("comment_50_mb", _text("# " + "x" * (50 * _MIB) + "\n"), 1, "$", "52,428,803 bytes"),
     ("entries_50_mb", _text("- 1\n" * (50 * _MIB // 4)), 1, "$", "52,428,800 bytes"),
     ("just_over_2_mib", _text("# " + "x" * (2 * _MIB - 2) + "\n"), 1, "$", "at most 2,097,152"),
