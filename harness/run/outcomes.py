@@ -31,10 +31,7 @@ from harness.run.applicability import NOT_APPLICABLE, Applicability
 from harness.run.checks import CheckMismatch, GeneratedItem, _CheckItem
 from harness.run.exports import CUCUMBER_OWN, check_scenario, failure_text
 from harness.run.items import (
-    BDD_SCENARIO,
-    CONTEXT,
     INTERRUPTED,
-    SCENARIO,
     Interrupted,
     is_ours,
     item_assumptions,
@@ -46,19 +43,7 @@ from harness.run.records import ItemKind, ItemRecord, StepRecord
 from harness.run.scenario_records import scenario_record
 from harness.run.session import ImplementationUnavailable, RunState
 
-__all__ = [
-    "BDD_SCENARIO",
-    "CONTEXT",
-    "INTERRUPTED",
-    "SCENARIO",
-    "Interrupted",
-    "Policy",
-    "cut_short",
-    "finish_report",
-    "implementation_data",
-    "is_ours",
-    "item_sections",
-]
+__all__ = ["Policy", "cut_short", "finish_report", "implementation_data"]
 
 _RECORDED: Final = pytest.StashKey[bool]()
 """Set once an item's record is on a report (a signal after that cuts nothing short)."""

@@ -47,6 +47,7 @@ from harness.run.checks import ChecksFile, generated_checks
 from harness.run.collect import FeatureFile, FeatureProblems
 from harness.run.configure import loaded_spec, prepare_outputs, register_markers
 from harness.run.context import ScenarioContext, StepOutcome
+from harness.run.items import BDD_SCENARIO, CONTEXT, SCENARIO, is_ours, item_sections
 from harness.run.memory import CollectorTuning
 from harness.run.options import add_options, enabled, read_options
 from harness.run.outcomes import Policy
@@ -118,7 +119,7 @@ def otpspec_scenario(request: pytest.FixtureRequest) -> Iterator[ScenarioContext
     state = run.state
     rewrite = state.rewrite if state.absent else None
     context = ScenarioContext(state.implementation(), state.spec, state.secrets, rewrite=rewrite)
-    request.node.stash[outcomes.CONTEXT] = context
+    request.node.stash[CONTEXT] = context
     yield context
 
 
@@ -194,7 +195,7 @@ class OtpspecRun:
         record's (outcomes.finish_report), and a traceback costs ~0.4 s per failing item.
         """
         for item in items:
-            if isinstance(item, pytest.Function) and outcomes.is_ours(item):
+            if isinstance(item, pytest.Function) and is_ours(item):
                 item.repr_failure = functools.partial(_repr_verdict, item.repr_failure)  # type: ignore[method-assign]
         wanted = self.state.options.sections
         if not wanted:
@@ -202,7 +203,7 @@ class OtpspecRun:
         keep: list[pytest.Item] = []
         drop: list[pytest.Item] = []
         for item in items:
-            sections = outcomes.item_sections(self.state, item)
+            sections = item_sections(self.state, item)
             chosen = any(s == w or s.startswith(w + ".") for s in sections for w in wanted)
             (keep if chosen else drop).append(item)
         if drop:
@@ -218,8 +219,8 @@ class OtpspecRun:
     ) -> None:
         """Keeps the scenario (as rendered for its example row) with its item."""
         node = request.node
-        node.stash[outcomes.BDD_SCENARIO] = scenario
-        node.stash[outcomes.SCENARIO] = Scenario(
+        node.stash[BDD_SCENARIO] = scenario
+        node.stash[SCENARIO] = Scenario(
             feature_path=str(node.path),
             name=scenario.name,
             line=scenario.line_number,
@@ -280,8 +281,8 @@ class OtpspecRun:
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
         """Does not run a check the declaration makes not applicable (it is skipped)."""
         applicability = self.policy.applicability
-        if applicability is not None and outcomes.is_ours(item):
-            sections = outcomes.item_sections(self.state, item)
+        if applicability is not None and is_ours(item):
+            sections = item_sections(self.state, item)
             capability = lost_by_rewrite(self.state, item)
             if capability is None:
                 needed = needs(self.state, item, sections)
