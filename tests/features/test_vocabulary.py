@@ -10,7 +10,7 @@ import pytest
 from harness.cli.commands import main
 from harness.cli.steps import phrase_data, run_steps, shown_pattern
 from harness.vocabulary.base import describe_view, to_int
-from harness.vocabulary.errors import StepError
+from harness.vocabulary.errors import Refused, StepError
 from harness.vocabulary.facts import Facts, iso_date, iso_instant
 from harness.vocabulary.phrases import PHRASES, match_any, match_step, suggest
 
@@ -199,3 +199,38 @@ class TestRunSteps:
     def test_patterns_are_shown_without_types(self) -> None:
         (phrase,) = [p for p in PHRASES if p.example == "3秒経過する"]
         assert shown_pattern(phrase) == "{n}秒経過する"
+
+
+class _MenuWithoutAdd:
+    """A step context whose 「設定メニュー」 has no [トークン追加] (hidden at the limit)."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.sent: list[tuple[str, dict[str, object]]] = []
+
+    def send(self, op: str, **args: object) -> dict[str, object]:
+        self.sent.append((op, args))
+        raise Refused(self.kind, "no such element", op)
+
+
+class TestTryToAddAToken:
+    STEP = (
+        "サービスID「MIRAI01」、ユーザID「USER1001」、利用開始パスワード「22223333」"
+        "でトークンの追加を試みる"
+    )
+
+    def _run(self, ctx: _MenuWithoutAdd) -> None:
+        found = match_step(self.STEP, "when")
+        assert found is not None
+        phrase, params = found
+        phrase.handler(ctx, **params)  # type: ignore[arg-type]
+
+    def test_a_menu_without_the_item_at_the_limit_is_followed(self) -> None:
+        # ASM-018 decides what shows at the limit; the scenario judges the effect (3.3, 4.2)
+        ctx = _MenuWithoutAdd("not_found")
+        self._run(ctx)
+        assert ctx.sent == [("tap", {"target": "トークン追加"})]
+
+    def test_another_refusal_still_ends_the_step(self) -> None:
+        with pytest.raises(Refused):
+            self._run(_MenuWithoutAdd("unsupported"))
