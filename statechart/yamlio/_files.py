@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Final
 
-from statechart.files import FileRefused, read_bytes
+from statechart.files import FileRefused, read_bytes, size_text
 from statechart.yamlio._common import MAX_FILE_BYTES, SIZE_HINT, refuse
 
 __all__ = ["read_text"]
@@ -27,11 +27,14 @@ def _read(path: Path, file: str) -> bytes:
         if refused.kind == "too large":
             message = (
                 f"the file has {refused.size:,} bytes; a spec file may have at most "
-                f"{MAX_FILE_BYTES:,} ({MAX_FILE_BYTES // 1024 // 1024} MiB)"
+                f"{size_text(MAX_FILE_BYTES)}"
             )
             raise refuse(file, message, SIZE_HINT) from None
-        hint = "create the file or fix the path" if refused.kind == "unreadable" else _TYPE_HINT
-        raise refuse(file, f"cannot read the file: {refused.reason}", hint) from None
+        if refused.kind == "unreadable":  # its reason already says `cannot read it: …`
+            reason = refused.reason.removeprefix("cannot read it: ")
+            hint = "create the file or fix the path"
+            raise refuse(file, f"cannot read the file: {reason}", hint) from None
+        raise refuse(file, f"cannot read the file: {refused.reason}", _TYPE_HINT) from None
 
 
 def _position(text: str, index: int) -> tuple[int, int]:

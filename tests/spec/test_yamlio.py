@@ -98,6 +98,7 @@ class TestLoadYaml:
     def test_missing_file(self, tmp_path: Path) -> None:
         loaded = load_yaml(tmp_path / "absent.yaml")
         assert "cannot read the file" in _single(loaded)[2]
+        assert _single(loaded)[2] == "cannot read the file: No such file or directory"
 
     def test_not_utf8(self, tmp_path: Path) -> None:
         line, column, message = _single(_load(tmp_path, "a: 1\nb: \xff\n".encode("latin-1")))
