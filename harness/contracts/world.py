@@ -158,7 +158,8 @@ def _copied(value: Any) -> Any:
     and container copied, the Params shared.
 
     This runs on every step of every scenario and walk, so it dispatches on the exact
-    type and keeps each record class's fields (dataclasses.fields and copy.copy on each
+    type (the world's containers are plain dicts, lists and sets) and keeps each record
+    class's fields (dataclasses.fields and copy.copy on each
     record were most of its cost).
     """
     kind = type(value)
@@ -169,12 +170,6 @@ def _copied(value: Any) -> Any:
     if kind is list:
         return [_copied(item) for item in value]
     if kind is set:
-        return set(value)
-    if isinstance(value, dict):  # a subclass: as before, a plain copy
-        return {key: _copied(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copied(item) for item in value]
-    if isinstance(value, set):
         return set(value)
     names = _record_fields(kind, value)
     if names is None:

@@ -63,7 +63,7 @@ def read_data(package: str, name: str) -> dict[str, Any] | None:
     resource = files(package) / name
     try:
         data = json.loads(gzip.decompress(resource.read_bytes()).decode("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, EOFError, ValueError):  # EOFError: a file cut short
         return None
     return data if isinstance(data, dict) else None
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.generation import shipped
 from harness.generation.checks import generate_checks
 from harness.generation.fixtures import FIXTURES
 from harness.generation.shipped import SHIPPED_NAME, fingerprint, shipped_checks, write_shipped
@@ -44,3 +45,18 @@ class TestShippedChecks:
         data = json.loads(gzip.decompress(path.read_bytes()))
         assert data["fingerprint"] == fingerprint(spec)
         assert len(data["checks"]) == len(generate_checks(spec).checks)
+
+
+class TestReadData:
+    def test_a_file_cut_short_is_not_taken(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        whole = gzip.compress(json.dumps({"fingerprint": "x", "checks": []}).encode())
+        (tmp_path / SHIPPED_NAME).write_bytes(whole[: len(whole) // 2])
+        monkeypatch.setattr(shipped, "files", lambda package: tmp_path)
+        assert shipped.read_data("harness.generation", SHIPPED_NAME) is None
+
+    def test_a_whole_file_is_read(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        shipped.write_data({"fingerprint": "x"}, tmp_path / SHIPPED_NAME)
+        monkeypatch.setattr(shipped, "files", lambda package: tmp_path)
+        assert shipped.read_data("harness.generation", SHIPPED_NAME) == {"fingerprint": "x"}
