@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up a machine for otpspec: system packages (Graphviz, a Japanese font) and the
-# project's virtualenv at .venv with `pip install -e '.[dev]'`.
+# Set up a machine for otpspec: system packages (Graphviz, a Japanese font; Python 3.11 and
+# its venv module where the machine lacks them) and the project's virtualenv at .venv with
+# `pip install -e '.[dev]'`.
 # Idempotent; runs as root on Debian 12 with Python >= 3.11 on PATH; works from any cwd.
 # A repeat run skips apt when `dot` and a Japanese font are present, and skips pip when
 # pyproject.toml has not changed since the last successful install.
@@ -20,18 +21,25 @@ have_system_deps() {
     fc-list :lang=ja family 2>/dev/null | grep -q IPAPGothic || return 1
 }
 
+apt_updated=""
+apt_install() {
+    if [ "$(id -u)" -ne 0 ]; then
+        log "need root to apt-get install $*"
+        exit 1
+    fi
+    log "installing $* with apt-get"
+    export DEBIAN_FRONTEND=noninteractive
+    if [ -z "$apt_updated" ]; then
+        apt-get update -qq
+        apt_updated=1
+    fi
+    apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 if have_system_deps; then
     log "graphviz and a Japanese font already present; skipping apt"
 else
-    if [ "$(id -u)" -ne 0 ]; then
-        log "need root to apt-get install graphviz fonts-ipafont-gothic fontconfig"
-        exit 1
-    fi
-    log "installing graphviz, fonts-ipafont-gothic, fontconfig with apt-get"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends \
-        graphviz fonts-ipafont-gothic fontconfig >/dev/null
+    apt_install graphviz fonts-ipafont-gothic fontconfig
     fc-cache -f >/dev/null 2>&1 || true
     have_system_deps || { log "system packages still missing after apt-get"; exit 1; }
 fi
@@ -54,7 +62,14 @@ pick_python() {
 }
 
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' >/dev/null 2>&1; then
-    PY="$(pick_python)" || { log "no Python >= 3.11 on PATH"; exit 1; }
+    # Debian 12's own python3 is 3.11, but its venv module (with pip) is a package apart.
+    if ! PY="$(pick_python)"; then
+        apt_install python3 python3-venv
+        PY="$(pick_python)" || { log "no Python >= 3.11 on PATH"; exit 1; }
+    fi
+    if ! "$PY" -c 'import ensurepip, venv' >/dev/null 2>&1; then
+        apt_install python3-venv
+    fi
     log "creating virtualenv at .venv with $PY"
     rm -rf "$VENV"
     "$PY" -m venv "$VENV"
