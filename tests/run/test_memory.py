@@ -44,7 +44,9 @@ class TestCollectorTuning:
         seen = json.loads((pytester.path / "seen.json").read_text())
         assert seen["items"] and all(s["frozen"] > 10_000 for s in seen["items"])
         assert all(s["thresholds"] == list(THRESHOLDS) for s in seen["items"])
-        assert seen["after"] == seen["before"] == {"frozen": 0, "thresholds": [700, 10, 10]}
+        # as the interpreter started (CPython's defaults differ between versions)
+        assert seen["after"] == seen["before"] and seen["before"]["frozen"] == 0
+        assert seen["before"]["thresholds"] != list(THRESHOLDS)
 
     def test_a_session_inside_another_leaves_the_outer_heap_frozen(
         self, pytester: pytest.Pytester
