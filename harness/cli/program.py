@@ -2,7 +2,7 @@
 
 The commands are imported only once this runs, so that an environment that lacks one of
 otpspec's declared dependencies (a hand-made one, or `pip install --no-deps`) says which
-package is missing and how to install it, not a Python traceback from an import.
+module is missing and how to install otpspec, not a Python traceback from an import.
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ def entry() -> int:
 
 def _not_installed(module: str) -> str:
     return (
-        f"otpspec: cannot start: the Python package {module.split('.')[0]!r} is not "
-        f"installed for {sys.executable}. Install otpspec with its dependencies "
+        f"otpspec: cannot start: cannot import {module.split('.')[0]!r}, which one of "
+        f"otpspec's dependencies provides, with {sys.executable}. Install otpspec with "
+        "its dependencies "
         "(`pip install otpspec`; in a checkout, `bash scripts/setup.sh`, then run "
         "`.venv/bin/otpspec`)"
     )

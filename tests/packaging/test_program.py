@@ -34,7 +34,7 @@ class TestEntry:
     def test_a_missing_dependency_is_named_with_how_to_install(self, missing: str) -> None:
         done = _program(missing, "validate")
         assert done.returncode == EXIT_NOT_INSTALLED == EXIT_INTERNAL
-        assert f"the Python package '{missing}' is not installed" in done.stderr
+        assert f"cannot import '{missing}', which one of otpspec's dependencies" in done.stderr
         assert "pip install otpspec" in done.stderr and "scripts/setup.sh" in done.stderr
         assert "Traceback" not in done.stderr
 
