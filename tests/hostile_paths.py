@@ -24,3 +24,13 @@ def dev_zero(path: Path) -> None:
 def directory(path: Path) -> None:
     """A directory where a file is expected."""
     path.mkdir()
+
+
+def too_large(limit: int) -> HostileFile:
+    """A maker of a file one byte over `limit` (sparse: nothing is written)."""
+
+    def make(path: Path) -> None:
+        with path.open("wb") as file:
+            file.truncate(limit + 1)
+
+    return make

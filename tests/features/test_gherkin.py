@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 
 import pytest
+from hostile_paths import dev_zero, fifo
 from repo_paths import REPO_ROOT
 
 from harness.resources import FEATURES_DIR
@@ -153,7 +153,7 @@ class TestHostileFeatureFiles:
 
     def test_a_fifo(self, tmp_path: Path, spec: Spec) -> None:
         path = tmp_path / "pipe.feature"
-        os.mkfifo(path)
+        fifo(path)
         problem = self._one_problem(path, spec)
         assert problem.line == 1
         assert problem.message.startswith(
@@ -162,7 +162,7 @@ class TestHostileFeatureFiles:
 
     def test_a_link_to_dev_zero(self, tmp_path: Path, spec: Spec) -> None:
         path = tmp_path / "zero.feature"
-        path.symlink_to("/dev/zero")
+        dev_zero(path)
         problem = self._one_problem(path, spec)
         assert "キャラクタデバイスです" in problem.message
         assert "a symbolic link to /dev/zero" in problem.message

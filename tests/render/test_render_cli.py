@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile_paths import dev_zero, fifo
+from hostile_paths import dev_zero, fifo, too_large
 
 from harness.cli.commands import main
 from harness.cli.render import MAX_COVERAGE_BYTES
@@ -23,11 +23,6 @@ def test_bad_coverage_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert err.startswith("otpspec render: coverage file") and "\n" not in err
 
 
-def _too_large(path: Path) -> None:
-    with path.open("wb") as file:
-        file.truncate(MAX_COVERAGE_BYTES + 1)  # sparse: nothing written
-
-
 @pytest.mark.parametrize(
     ("make", "said"),
     [
@@ -40,7 +35,7 @@ def _too_large(path: Path) -> None:
             "coverage.json of a report",
         ),
         (
-            _too_large,
+            too_large(MAX_COVERAGE_BYTES),
             ": the file has 16,777,217 bytes; at most 16,777,216 (16 MiB) are read; give "
             "coverage.json of a report",
         ),
@@ -83,7 +78,7 @@ def test_a_directory_option_that_is_not_a_directory(
 ) -> None:
     path = tmp_path / "p"
     make(path)
-    others = ["--out", str(tmp_path / "out")] if option == "--docs" else []
+    others = ["--out", str(tmp_path / "out")] if option != "--out" else []
     assert main(["render", *others, option, str(path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"otpspec render: {option} {path} {said}") and err.count("\n") == 1

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile_paths import dev_zero, directory, fifo
+from hostile_paths import dev_zero, directory, fifo, too_large
 from repo_paths import REPO_ROOT
 from spec_helpers import (
     BROKEN_DIR,
@@ -136,11 +136,6 @@ class TestCommandLine:
         assert "usage:" in result.stderr
 
 
-def _too_large(path: Path) -> None:
-    with path.open("wb") as file:
-        file.truncate(validate.MAX_MANUAL_BYTES + 1)  # sparse: no 8 MiB written
-
-
 def _latin1(path: Path) -> None:
     path.write_bytes("3.1 設定\n".encode() + b"caf\xe9\n")
 
@@ -155,7 +150,10 @@ class TestPathsThatAreNotWhatTheySay:
             (fifo, "is a named pipe (FIFO), not a regular file"),
             (dev_zero, "is a character device, not a regular file (a symbolic link to /dev/zero)"),
             (directory, "is a directory, not a file"),
-            (_too_large, "has 8,388,609 bytes; at most 8,388,608 (8 MiB) are read"),
+            (
+                too_large(validate.MAX_MANUAL_BYTES),
+                "has 8,388,609 bytes; at most 8,388,608 (8 MiB) are read",
+            ),
             (_latin1, "is not UTF-8 text (byte 14)"),
             (lambda path: None, "does not exist"),
         ],
