@@ -14,7 +14,7 @@ from statechart.contract_checks import check_contracts, contract_citations
 from statechart.model import Element, Spec, State, Statechart, TextLine, Transition
 from statechart.problems import Origin, Problem, Severity, sort_problems
 
-__all__ = ["Citation", "Coverage", "check_spec", "citations", "coverage"]
+__all__ = ["Citation", "Coverage", "check_spec", "citations", "coverage", "unique_states"]
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _NUMBERED_SECTION = re.compile(r"^[0-9]+(\.[0-9]+)*$")
@@ -72,7 +72,7 @@ def _suggest(name: str, candidates: Iterable[str], fallback: str) -> str:
     return f"did you mean: {', '.join(close)}" if close else fallback
 
 
-def _unique_states(chart: Statechart) -> Iterator[State]:
+def unique_states(chart: Statechart) -> Iterator[State]:
     """Yields states, skipping template instances already seen (same origin)."""
     seen: set[Origin] = set()
     for state in chart.iter_states():
@@ -117,7 +117,7 @@ def citations(spec: Spec) -> list[Citation]:
     """Returns every section and assumption citation in the spec, each once."""
     chart = spec.statechart
     found: list[Citation] = list(_cite(chart.origin, chart.sections, chart.assumptions, False))
-    for state in _unique_states(chart):
+    for state in unique_states(chart):
         found.extend(_state_citations(state))
     for entry in spec.errors:
         found.extend(_cite(entry.origin, entry.sections, entry.assumptions, True))
@@ -376,7 +376,7 @@ def _duplicate_label(spec: Spec, state: State, element: Element) -> Problem:
 
 
 def _check_events(spec: Spec) -> Iterator[Problem]:
-    for state in _unique_states(spec.statechart):
+    for state in unique_states(spec.statechart):
         if state.kind == "choice":
             yield from _check_choice(spec, state)
             continue
@@ -416,7 +416,7 @@ def _check_choice(spec: Spec, state: State) -> Iterator[Problem]:
 
 
 def _guard_uses(chart: Statechart) -> Iterator[tuple[str, Origin]]:
-    for state in _unique_states(chart):
+    for state in unique_states(chart):
         parts: list[Element | TextLine] = [*state.elements, *state.texts]
         for part in parts:
             yield from _named(part.origin, "when", part.when)
@@ -429,7 +429,7 @@ def _guard_uses(chart: Statechart) -> Iterator[tuple[str, Origin]]:
 
 
 def _action_uses(chart: Statechart) -> Iterator[tuple[str, Origin]]:
-    for state in _unique_states(chart):
+    for state in unique_states(chart):
         for transition in state.transitions:
             yield from _named(transition.origin, "actions", transition.actions)
 
@@ -455,7 +455,7 @@ def _check_names(
 
 def _check_rule_refs(spec: Spec) -> Iterator[Problem]:
     inputs = spec.rules.inputs
-    for state in _unique_states(spec.statechart):
+    for state in unique_states(spec.statechart):
         for element in state.elements:
             if element.rule is not None and element.rule not in inputs:
                 hint = _suggest(element.rule, inputs, "add it under rules.inputs")
@@ -464,7 +464,7 @@ def _check_rule_refs(spec: Spec) -> Iterator[Problem]:
 
 
 def _raised(chart: Statechart) -> Iterator[tuple[str, Origin]]:
-    for state in _unique_states(chart):
+    for state in unique_states(chart):
         for transition in state.transitions:
             yield from _named(transition.origin, "raises", transition.raises)
 
@@ -511,7 +511,7 @@ def _check_raise_targets(spec: Spec) -> Iterator[Problem]:
 
 
 def _texts(spec: Spec) -> Iterator[tuple[str, Origin]]:
-    for state in _unique_states(spec.statechart):
+    for state in unique_states(spec.statechart):
         for key in ("title", "text"):
             value = getattr(state, key)
             if isinstance(value, str):

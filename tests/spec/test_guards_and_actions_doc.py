@@ -11,7 +11,7 @@ parametrized cases below edit the page and show that each kind of drift is repor
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -19,7 +19,8 @@ import pytest
 from repo_paths import DOCS_DIR
 
 from statechart.basis import Basis, basis
-from statechart.model import Spec, State
+from statechart.checks import unique_states
+from statechart.model import Spec
 from statechart.registry import ACTIONS, GUARDS
 
 DOC: Final = DOCS_DIR / "guards-and-actions.md"
@@ -70,15 +71,6 @@ def parse(text: str) -> tuple[list[Row], list[str]]:
     return rows, problems
 
 
-def _unique(spec: Spec) -> Iterator[State]:
-    """Each state once (a template's instances share one origin)."""
-    seen: set[object] = set()
-    for state in spec.statechart.iter_states():
-        if state.origin not in seen:
-            seen.add(state.origin)
-            yield state
-
-
 def uses(spec: Spec) -> dict[tuple[str, str], list[Basis]]:
     """(kind, name) → the grounds of each use of the name, from the typed model."""
     found: dict[tuple[str, str], list[Basis]] = {}
@@ -87,7 +79,7 @@ def uses(spec: Spec) -> dict[tuple[str, str], list[Basis]]:
         for name in names:
             found.setdefault((kind, name), []).append(grounds)
 
-    for state in _unique(spec):
+    for state in unique_states(spec.statechart):
         for element in state.elements:
             add("guard", element.when + element.unless, basis(element, "when"))
             add("guard", element.enabled_when, basis(element, "enabled_when"))
