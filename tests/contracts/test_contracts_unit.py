@@ -14,6 +14,7 @@ import pytest
 from contract_helpers import DETAILS, NOW, fixture, token, token_view, transactions, view
 
 from harness.contracts import Breach, Monitor, Refusal, Request
+from harness.contracts.advance import NOTHING_TO_CONFIRM, says_nothing_to_confirm
 from statechart.model import Spec
 
 R = Request.of
@@ -330,3 +331,20 @@ class TestTransactions:
 
 def test_the_worked_example_matches_the_fixture_time() -> None:
     assert NOW == "2026-04-01T09:00:00+09:00"
+
+
+class TestSaysNothingToConfirm:
+    def test_the_contracts_read_the_spec_own_line_by_its_prefix(self, spec: Spec) -> None:
+        # one line of the spec, which the contracts restate: it must stay that line
+        lines = [
+            line
+            for state in spec.statechart.iter_states()
+            for line in state.texts
+            if line.text == NOTHING_TO_CONFIRM
+        ]
+        assert lines and {line.match for line in lines} == {"prefix"}
+
+    def test_any_ending_after_the_start(self) -> None:
+        assert says_nothing_to_confirm([f"{NOTHING_TO_CONFIRM}。しばらくお待ちください"])
+        assert not says_nothing_to_confirm([NOTHING_TO_CONFIRM[:-1]])
+        assert not says_nothing_to_confirm("not a list")
