@@ -40,7 +40,6 @@ from harness.run.options import (
     seconds_value,
     walks_value,
 )
-from harness.run.plugin import STATE
 from statechart.files import directory_problem, file_problem
 from statechart.loader import DEFAULT_SPEC_DIR, load_spec
 from statechart.problems import SpecInvalid
@@ -333,6 +332,8 @@ class _StartSeen:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """Reads the run's start failure (empty: it started, or never got that far)."""
+        from harness.run.plugin import STATE  # here: every otpspec command imports conform
+
         run = session.config.stash.get(STATE, None)
         self.failure = run.implementation().start_failure if run is not None else ""
 

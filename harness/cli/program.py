@@ -13,6 +13,8 @@ from typing import Final
 
 __all__ = ["EXIT_NOT_INSTALLED", "entry"]
 
+_OURS: Final = frozenset({"harness", "statechart"})
+
 EXIT_NOT_INSTALLED: Final = 3
 """The exit status when a package otpspec needs is missing (`otpspec --help`: 3, an
 internal error)."""
@@ -28,6 +30,8 @@ def entry() -> int:
     try:
         from harness.cli.commands import main
     except ModuleNotFoundError as missing:
+        if (missing.name or "").split(".")[0] in _OURS:
+            raise  # otpspec itself is broken, not an environment without a dependency
         print(_not_installed(missing.name or str(missing)), file=sys.stderr)
         return EXIT_NOT_INSTALLED
     code = main()

@@ -89,8 +89,7 @@ def _shipped_transitions(
     found = None if scenario is None else state.shipped_transitions(scenario)
     if found is None:
         return None
-    taken = tuple(found[i] if i < len(found) else () for i in range(len(record.steps)))
-    return replace(record, transitions=taken)
+    return replace(record, transitions=_per_step(found, len(record.steps)))
 
 
 def _reference_replay(state: RunState, item: pytest.Item) -> Replay | None:
@@ -215,8 +214,11 @@ def _with_reference(state: RunState, record: ItemRecord, replay: Replay | None) 
         else step
         for i, step in enumerate(record.steps)
     )
-    transitions = tuple(
-        replay.transitions[i] if i < len(replay.transitions) else ()
-        for i in range(len(record.steps))
-    )
+    transitions = _per_step(replay.transitions, len(record.steps))
     return replace(record, steps=steps, transitions=transitions)
+
+
+def _per_step(transitions: tuple[tuple[str, ...], ...], steps: int) -> tuple[tuple[str, ...], ...]:
+    """The reference's transitions, one entry per step of the record (none where the
+    reference did not get that far)."""
+    return tuple(transitions[i] if i < len(transitions) else () for i in range(steps))

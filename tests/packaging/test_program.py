@@ -3,6 +3,7 @@ of its declared dependencies (it says which one and how to install it, no traceb
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -42,3 +43,22 @@ class TestEntry:
         done = _program("a_module_nobody_imports", "--version")
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("otpspec ")
+
+    def test_a_module_of_otpspec_missing_is_not_called_a_dependency(self) -> None:
+        done = _program("harness.reports", "validate")
+        assert done.returncode not in (0, EXIT_NOT_INSTALLED)
+        assert "ModuleNotFoundError" in done.stderr
+        assert "otpspec's dependencies" not in done.stderr
+
+
+class TestCommandsImport:
+    def test_the_commands_do_not_load_the_run_plugin_or_hypothesis(self) -> None:
+        # every command (serve too, started once per worker) pays what the CLI imports
+        code = "import json, sys, harness.cli.commands; print(json.dumps(sorted(sys.modules)))"
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True,
+            timeout=60, check=True,
+        )  # fmt: skip
+        loaded = set(json.loads(done.stdout))
+        assert "harness.cli.conform" in loaded
+        assert not loaded & {"harness.run.plugin", "hypothesis"}
